@@ -1,0 +1,61 @@
+"""Serve the static blog from output/ with clean URLs, for single-machine set-ups.
+
+In production nginx (or a CDN) serves output/ and this blueprint is switched
+off with BOUCLE_SERVE_SITE=0; the URL rules below mirror nginx's `try_files
+$uri $uri/index.html =404`.
+"""
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Flask, abort, current_app, redirect, request, send_from_directory
+from werkzeug.security import safe_join
+
+bp = Blueprint("site", __name__)
+
+# A reader's page may only load what this origin serves.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.get("/", defaults={"path": ""})
+@bp.get("/<path:path>")
+def page(path: str):
+    root = current_app.config["SITE_DIR"]
+    target = safe_join(root, path)
+    if target is None:
+        return not_found()
+    if os.path.isdir(target):
+        if path and not path.endswith("/"):
+            query = request.query_string.decode()
+            return redirect(request.path + "/" + (f"?{query}" if query else ""), code=301)
+        path = os.path.join(path, "index.html")
+        target = os.path.join(target, "index.html")
+    if not os.path.isfile(target):
+        return not_found()
+    return send_from_directory(root, path)
+
+
+def not_found():
+    root = current_app.config["SITE_DIR"]
+    if os.path.isfile(os.path.join(root, "404.html")):
+        response = send_from_directory(root, "404.html", conditional=False)
+        response.status_code = 404
+        return response
+    abort(404)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("SERVE_SITE"):
+        app.register_blueprint(bp)
+    app.after_request(_security_headers)

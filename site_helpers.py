@@ -1,0 +1,131 @@
+"""Theme helpers for Pelican: UI strings in French or English, localised dates, reading time.
+
+Loaded both as a Pelican plugin (reading time) and from pelicanconf.py
+(Jinja globals and filters), so the theme needs no system locale.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from babel.dates import format_date
+from jinja2 import pass_context
+from pelican import signals
+
+__all__ = ["UI_STRINGS", "translate", "long_date", "iso_date", "reading_minutes", "register"]
+
+UI_STRINGS: dict[str, dict[str, str]] = {
+    "fr": {
+        "skip": "Aller au contenu",
+        "main_nav": "Navigation principale",
+        "home": "Accueil",
+        "archives": "Archives",
+        "categories": "Catégories",
+        "tags": "Étiquettes",
+        "feed": "Flux Atom",
+        "feed_category": "Flux Atom de cette catégorie",
+        "read_more": "Lire la suite",
+        "read_more_of": "Lire la suite de « {title} »",
+        "reading_time": "{n} min de lecture",
+        "published": "Publié le",
+        "in_category": "Catégorie :",
+        "tagged": "Étiquettes :",
+        "pagination": "Pagination",
+        "previous": "Page précédente",
+        "next": "Page suivante",
+        "page_of": "Page {n} sur {total}",
+        "translations": "Aussi disponible en :",
+        "comments": "Commentaires",
+        "category_title": "Catégorie : {name}",
+        "tag_title": "Étiquette : {name}",
+        "articles_count": "{n} article(s)",
+        "not_found_title": "Page introuvable",
+        "not_found_text": "Cette adresse ne mène à aucune page. Elle a peut-être changé, ou l'article n'existe plus.",
+        "not_found_back": "Revenir à l'accueil",
+        "footer": "Pied de page",
+        "no_articles": "Aucun article pour le moment.",
+        "by": "par",
+        "lang_fr": "français",
+        "lang_en": "anglais",
+        "lang_ar": "arabe",
+    },
+    "en": {
+        "skip": "Skip to content",
+        "main_nav": "Main navigation",
+        "home": "Home",
+        "archives": "Archives",
+        "categories": "Categories",
+        "tags": "Tags",
+        "feed": "Atom feed",
+        "feed_category": "Atom feed for this category",
+        "read_more": "Read more",
+        "read_more_of": "Read more of “{title}”",
+        "reading_time": "{n} min read",
+        "published": "Published on",
+        "in_category": "Category:",
+        "tagged": "Tags:",
+        "pagination": "Pagination",
+        "previous": "Previous page",
+        "next": "Next page",
+        "page_of": "Page {n} of {total}",
+        "translations": "Also available in:",
+        "comments": "Comments",
+        "category_title": "Category: {name}",
+        "tag_title": "Tag: {name}",
+        "articles_count": "{n} post(s)",
+        "not_found_title": "Page not found",
+        "not_found_text": "Nothing lives at this address. It may have moved, or the post is gone.",
+        "not_found_back": "Back to the home page",
+        "footer": "Footer",
+        "no_articles": "No posts yet.",
+        "by": "by",
+        "lang_fr": "French",
+        "lang_en": "English",
+        "lang_ar": "Arabic",
+    },
+}
+
+
+def _lang(context, lang: str | None) -> str:
+    lang = (lang or context.get("DEFAULT_LANG") or "fr").split("-")[0].lower()
+    return lang if lang in UI_STRINGS else "fr"
+
+
+@pass_context
+def translate(context, key: str, lang: str | None = None, **values) -> str:
+    """Return the UI string `key` in `lang` (default: the site's DEFAULT_LANG)."""
+    strings = UI_STRINGS[_lang(context, lang)]
+    text = strings.get(key) or UI_STRINGS["fr"][key]
+    return text.format(**values) if values else text
+
+
+def long_date(value: dt.date, lang: str = "fr") -> str:
+    """'3 novembre 2026' or 'November 3, 2026', without relying on system locales."""
+    lang = lang if lang in UI_STRINGS else "fr"
+    return format_date(value, format="long", locale=lang)
+
+
+def iso_date(value: dt.date) -> str:
+    return value.isoformat()
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def reading_minutes(html: str, words_per_minute: int = 200) -> int:
+    """Minutes a reader needs for `html`, never less than one."""
+    words = len(_TAG.sub(" ", html).split())
+    return max(1, math.ceil(words / max(1, words_per_minute)))
+
+
+def _add_reading_time(content) -> None:
+    # Only articles and pages carry text worth timing.
+    if not hasattr(content, "_content") or content._content is None:
+        return
+    wpm = content.settings.get("WORDS_PER_MINUTE", 200)
+    content.reading_time = reading_minutes(content._content, wpm)
+
+
+def register() -> None:
+    signals.content_object_init.connect(_add_reading_time)

@@ -1,0 +1,195 @@
+"""Editor and operator tasks. `invoke --list` is the manual; `invoke --help TASK` explains one."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from invoke import task
+from invoke.exceptions import Exit
+from invoke.main import program
+from pelican import main as pelican_main
+from pelican.settings import DEFAULT_CONFIG, get_settings_from_file
+from pelican.utils import slugify
+
+ROOT = Path(__file__).resolve().parent
+SETTINGS_FILE_BASE = "pelicanconf.py"
+SETTINGS = {**DEFAULT_CONFIG, **get_settings_from_file(str(ROOT / SETTINGS_FILE_BASE))}
+
+CONFIG = {
+    "settings_base": SETTINGS_FILE_BASE,
+    "settings_publish": "publishconf.py",
+    "deploy_path": SETTINGS["OUTPUT_PATH"],
+    "host": os.environ.get("BOUCLE_HOST", "127.0.0.1"),
+    "port": int(os.environ.get("BOUCLE_PORT", "8000")),
+    # rsync destination for `invoke publish`, e.g. deploy@blog.example.ma:/srv/blog
+    "deploy_target": os.environ.get("BOUCLE_DEPLOY_TARGET", ""),
+}
+
+
+def pelican_run(cmd: str) -> None:
+    cmd += " " + program.core.remainder  # anything after `--` goes to pelican
+    pelican_main(shlex.split(cmd))
+
+
+@task
+def clean(c):
+    """Remove the generated site (output/)."""
+    if os.path.isdir(CONFIG["deploy_path"]):
+        shutil.rmtree(CONFIG["deploy_path"])
+        os.makedirs(CONFIG["deploy_path"])
+
+
+@task
+def build(c):
+    """Build the site into output/ with the local settings (pelicanconf.py)."""
+    pelican_run("-s {settings_base}".format(**CONFIG))
+
+
+@task
+def rebuild(c):
+    """Build the site from scratch, deleting output/ first."""
+    pelican_run("-d -s {settings_base}".format(**CONFIG))
+
+
+@task
+def regenerate(c):
+    """Rebuild the site whenever a post, page, setting or theme file changes."""
+    pelican_run("-r -s {settings_base}".format(**CONFIG))
+
+
+def _serve_app():
+    from werkzeug.serving import run_simple
+
+    from comments_api import create_app
+
+    app = create_app()
+    url = "http://{host}:{port}/".format(**CONFIG)
+    print(f"\n  Boucle est prêt : {url}\n  (Ctrl-C pour arrêter)\n", flush=True)
+    try:
+        run_simple(CONFIG["host"], CONFIG["port"], app, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
+
+
+@task
+def serve(c):
+    """Serve output/ and the comment API at http://127.0.0.1:$BOUCLE_PORT/ (no build)."""
+    _serve_app()
+
+
+@task
+def run(c):
+    """Build the site, then serve it with the comment API (what `make run` does)."""
+    build(c)
+    _serve_app()
+
+
+@task
+def livereload(c):
+    """Serve the site and reload the browser tab whenever a source file changes."""
+    from livereload import Server
+
+    def cached_build():
+        pelican_run("-s {settings_base} -e CACHE_CONTENT=true LOAD_CONTENT_CACHE=true".format(**CONFIG))
+
+    cached_build()
+    server = Server()
+    theme = SETTINGS["THEME"]
+    for pattern in (
+        CONFIG["settings_base"],
+        "site_helpers.py",
+        f"{theme}/templates/**/*.html",
+        f"{theme}/static/**/*.css",
+        f"{theme}/static/**/*.js",
+        "{}/**/*.md".format(SETTINGS["PATH"]),
+    ):
+        server.watch(pattern, cached_build)
+    server.serve(host=CONFIG["host"], port=CONFIG["port"], root=CONFIG["deploy_path"])
+
+
+@task
+def preview(c):
+    """Build the production version of the site (publishconf.py) into output/."""
+    pelican_run("-s {settings_publish}".format(**CONFIG))
+
+
+@task
+def publish(c):
+    """Build for production, then rsync output/ to $BOUCLE_DEPLOY_TARGET."""
+    if not CONFIG["deploy_target"]:
+        raise Exit("BOUCLE_DEPLOY_TARGET n'est pas défini (ex. deploy@serveur:/srv/blog).", code=2)
+    pelican_run("-s {settings_publish}".format(**CONFIG))
+    c.run(
+        'rsync --delete --exclude ".DS_Store" -pthrvz -c {} {}'.format(
+            shlex.quote(CONFIG["deploy_path"].rstrip("/") + "/"), shlex.quote(CONFIG["deploy_target"])
+        )
+    )
+
+
+class PostExists(Exception):
+    """Another post already uses this file name or slug."""
+
+
+def write_new_post(content_dir: Path, title: str, now: dt.datetime, category: str = "Conseils candidats",
+                   tags: str = "", lang: str = "fr", publish: bool = False) -> Path:
+    """Write a new Markdown post with its front matter and return its path; never overwrites."""
+    slug = slugify(title, regex_subs=SETTINGS["SLUG_REGEX_SUBSTITUTIONS"])
+    if not slug:
+        raise ValueError("le titre ne contient aucune lettre ni aucun chiffre")
+    path = content_dir / f"{now:%Y-%m-%d}-{slug}.md"
+    taken = path if path.exists() else _slug_in_use(slug, content_dir)
+    if taken:
+        raise PostExists(f"un article utilise déjà le slug « {slug} » ({taken.name})")
+    front = [
+        f"Title: {' '.join(title.split())}",
+        f"Date: {now:%Y-%m-%d %H:%M}",
+        f"Category: {category}",
+        f"Tags: {tags}",
+        f"Slug: {slug}",
+        f"Lang: {lang}",
+        "Summary: Résumé en une ou deux phrases, affiché sur l'accueil et dans les flux.",
+    ]
+    if not publish:
+        front.append("Status: draft")
+    with open(path, "x", encoding="utf-8") as f:  # "x": fail rather than overwrite, even in a race
+        f.write("\n".join(front) + "\n\nVotre texte ici, en Markdown.\n")
+    return path
+
+
+def _slug_in_use(slug: str, content_dir: Path) -> Path | None:
+    needle = f"slug: {slug}"
+    for path in content_dir.rglob("*.md"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                break  # end of the front matter
+            if line.strip().lower() == needle:
+                return path
+    return None
+
+
+@task(
+    help={
+        "title": "Titre de l'article, entre guillemets",
+        "category": "Catégorie (par défaut : Conseils candidats)",
+        "tags": "Étiquettes séparées par des virgules",
+        "lang": "Langue de l'article (par défaut : celle du site)",
+        "publish": "Publier directement au lieu de créer un brouillon",
+    }
+)
+def newpost(c, title, category="Conseils candidats", tags="", lang="", publish=False):
+    """Create content/AAAA-MM-JJ-slug.md with its front matter; never overwrites a post."""
+    now = dt.datetime.now(ZoneInfo(SETTINGS["TIMEZONE"]))
+    try:
+        path = write_new_post(ROOT / SETTINGS["PATH"], title, now, category, tags,
+                              lang or SETTINGS["DEFAULT_LANG"], publish)
+    except ValueError as exc:
+        raise Exit(f"Titre refusé : {exc}.", code=2) from None
+    except (PostExists, FileExistsError) as exc:
+        raise Exit(f"Rien n'a été écrit : {exc}.", code=1) from None
+    note = "" if publish else " (brouillon : retirez la ligne « Status: draft » pour publier)"
+    print(f"Créé : {path.relative_to(ROOT)}{note}")
