@@ -79,7 +79,11 @@ EXTRA_PATH_METADATA = {
     "extra/favicon.svg": {"path": "favicon.svg"},
 }
 
-PLUGINS = ["pelican.plugins.sitemap", "site_helpers"]
+PLUGINS = ["pelican.plugins.sitemap", "site_helpers", "pelican_comments"]
+INSTANCE = os.environ.get("BOUCLE_INSTANCE") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance")
+# Where the comment form posts; empty means the same origin as the blog (/api).
+COMMENTS_API_URL = os.environ.get("BOUCLE_API_URL", "").rstrip("/")
+COMMENTS = {"db": os.environ.get("BOUCLE_DB") or os.path.join(INSTANCE, "boucle.db")}
 SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.8, "indexes": 0.5, "pages": 0.4},

@@ -69,7 +69,12 @@ def _serve_app():
 
     app = create_app()
     url = "http://{host}:{port}/".format(**CONFIG)
-    print(f"\n  Boucle est prêt : {url}\n  (Ctrl-C pour arrêter)\n", flush=True)
+    if os.environ.get("BOUCLE_ADMIN_TOKEN"):
+        token_note = "défini par BOUCLE_ADMIN_TOKEN"
+    else:
+        token_note = f"{app.config['ADMIN_TOKEN']}  (gardé dans {app.instance_path}/admin_token)"
+    print(f"\n  Boucle est prêt : {url}\n  Modération : {url}admin/\n  Jeton d'administration : {token_note}\n"
+          "  (Ctrl-C pour arrêter)\n", flush=True)
     try:
         run_simple(CONFIG["host"], CONFIG["port"], app, threaded=True, use_reloader=False)
     except KeyboardInterrupt:

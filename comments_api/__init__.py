@@ -5,25 +5,70 @@ import os
 from typing import Any
 
 from flask import Flask
+from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, site
+from . import admin_api, admin_web, config, db, errors, public, site
+from .secrets_file import load_or_create
 
 __all__ = ["create_app"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; settings come from BOUCLE_* variables, then `instance/config.py`, then `test_config`."""
-    app = Flask(__name__, instance_path=os.environ.get("BOUCLE_INSTANCE", None) or None,
-                instance_relative_config=True)
+    app = Flask(__name__, static_folder=None, instance_path=os.path.abspath(os.environ["BOUCLE_INSTANCE"])
+                if os.environ.get("BOUCLE_INSTANCE") else None, instance_relative_config=True)
     app.config.from_mapping(config.from_environ(os.environ, root=os.getcwd()))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.update(test_config)
+    _finish_config(app)
 
-    @app.get("/api/health")
-    def health():
-        return {"status": "ok"}
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    db.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(admin_api.bp)
+    app.register_blueprint(admin_web.bp)
+    if app.config["CORS_ORIGINS"]:
+        # Only the public API, and only for the listed origins; the admin never answers other sites.
+        CORS(app, resources={r"/api/(threads|counts|preview|form-token).*": {"origins": app.config["CORS_ORIGINS"]}},
+             allow_headers=["Content-Type", "X-Edit-Token"], methods=["GET", "POST", "PATCH", "DELETE"])
+    _rate_limits(app)
     site.init_app(app)
     return app
+
+
+def _finish_config(app: Flask) -> None:
+    if not app.config.get("DB_PATH"):
+        app.config["DB_PATH"] = os.path.join(app.instance_path, "boucle.db")
+    app.config["SECRET_KEY"], _ = load_or_create(app.instance_path, "secret_key", app.config.get("SECRET_KEY"))
+    app.config["ADMIN_TOKEN"], app.config["ADMIN_TOKEN_CREATED"] = load_or_create(
+        app.instance_path, "admin_token", app.config.get("ADMIN_TOKEN"))
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Strict")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["SITEURL"].startswith("https://")
+    app.config["SESSION_COOKIE_NAME"] = "boucle_admin"
+    app.config["SESSION_COOKIE_PATH"] = "/admin"
+
+
+def _rate_limits(app: Flask) -> None:
+    """Per-address limits on posting comments and on admin log-in (memory by default, Redis via storage URI)."""
+    enabled = app.config["RATE_LIMIT"].lower() != "off"
+    app.config["RATELIMIT_ENABLED"] = enabled
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+                      default_limits=[])
+    app.extensions["boucle_limiter"] = limiter  # the wrapped views only hold a weak reference to it
+    if enabled:
+        post = app.view_functions["public.post_comment"]
+        # Only stored comments count: a reader fixing a typo the API pointed out is not penalised.
+        app.view_functions["public.post_comment"] = limiter.limit(
+            app.config["RATE_LIMIT"], deduct_when=lambda response: response.status_code in (201, 303))(post)
+    login = app.view_functions["admin_web.login"]
+    app.view_functions["admin_web.login"] = limiter.limit("10/minute")(login)

@@ -1,21 +1,97 @@
-"""Settings read from BOUCLE_* environment variables, with defaults fit for `make run`."""
+"""Settings read from BOUCLE_* environment variables, with defaults fit for `make run`.
+
+A bad value stops the app at start-up with a message naming the variable,
+rather than failing on a reader's first comment.
+"""
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
+
+from limits import parse_many
+
+MODERATION_MODES = ("all", "first", "none")
 
 
-def _flag(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
+class ConfigError(ValueError):
+    """A BOUCLE_* setting has a value the service cannot use."""
+
+
+def _flag(name: str, value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() not in {"0", "false", "no", "off"}
+    v = value.strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} doit valoir 1 ou 0 (reçu : {value!r})")
+
+
+def _int(name: str, value: str | None, default: int, minimum: int = 0) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} doit être un nombre entier (reçu : {value!r})") from None
+    if number < minimum:
+        raise ConfigError(f"{name} doit valoir au moins {minimum} (reçu : {number})")
+    return number
+
+
+def _list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
 
 
 def from_environ(env: Mapping[str, str], root: str) -> dict[str, Any]:
     """Translate the environment into Flask config keys."""
+    port = _int("BOUCLE_PORT", env.get("BOUCLE_PORT"), 8000, 1)
+    moderation = (env.get("BOUCLE_MODERATION") or "all").strip().lower()
+    if moderation not in MODERATION_MODES:
+        raise ConfigError(f"BOUCLE_MODERATION doit valoir all, first ou none (reçu : {moderation!r})")
+    rate = (env.get("BOUCLE_RATE_LIMIT") or "5/minute;30/hour").strip()
+    if rate.lower() != "off":
+        try:
+            parse_many(rate)
+        except ValueError:
+            raise ConfigError(f"BOUCLE_RATE_LIMIT doit valoir off ou des limites comme 5/minute;30/hour "
+                              f"(reçu : {rate!r})") from None
+    site_url = (env.get("BOUCLE_SITEURL") or f"http://127.0.0.1:{port}").rstrip("/")
+    smtp_port = _int("BOUCLE_SMTP_PORT", env.get("BOUCLE_SMTP_PORT"), 587, 1)
+    db = env.get("BOUCLE_DB")
     return {
         "SITE_DIR": os.path.abspath(os.path.join(root, env.get("BOUCLE_OUTPUT", "output"))),
         # Off behind nginx or a CDN, which serve output/ themselves.
-        "SERVE_SITE": _flag(env.get("BOUCLE_SERVE_SITE"), True),
+        "SERVE_SITE": _flag("BOUCLE_SERVE_SITE", env.get("BOUCLE_SERVE_SITE"), True),
+        "DB_PATH": os.path.abspath(os.path.join(root, db)) if db else None,  # None: instance/boucle.db
+        "ADMIN_TOKEN": env.get("BOUCLE_ADMIN_TOKEN") or None,
+        "SECRET_KEY": env.get("BOUCLE_SECRET_KEY") or None,
+        "MODERATION": moderation,
+        "RATE_LIMIT": rate,
+        "RATELIMIT_STORAGE_URI": env.get("BOUCLE_RATE_LIMIT_STORAGE") or "memory://",
+        "EDIT_WINDOW": _int("BOUCLE_EDIT_WINDOW", env.get("BOUCLE_EDIT_WINDOW"), 15 * 60),
+        "MAX_DEPTH": _int("BOUCLE_MAX_DEPTH", env.get("BOUCLE_MAX_DEPTH"), 3, 1),
+        "MIN_FILL_SECONDS": _int("BOUCLE_MIN_FILL_SECONDS", env.get("BOUCLE_MIN_FILL_SECONDS"), 3),
+        "FORM_MAX_AGE": _int("BOUCLE_FORM_MAX_AGE", env.get("BOUCLE_FORM_MAX_AGE"), 7 * 24 * 3600, 60),
+        "MAX_LINKS": _int("BOUCLE_MAX_LINKS", env.get("BOUCLE_MAX_LINKS"), 3),
+        "DUPLICATE_WINDOW": _int("BOUCLE_DUPLICATE_WINDOW", env.get("BOUCLE_DUPLICATE_WINDOW"), 24 * 3600),
+        "MAX_CONTENT_LENGTH": _int("BOUCLE_MAX_REQUEST_BYTES", env.get("BOUCLE_MAX_REQUEST_BYTES"), 64 * 1024, 1024),
+        "SITEURL": site_url,
+        "CORS_ORIGINS": [origin_of(o) or o for o in _list(env.get("BOUCLE_CORS_ORIGINS"))],
+        "PROXY_COUNT": _int("BOUCLE_PROXIES", env.get("BOUCLE_PROXIES"), 0),
+        "SMTP_HOST": env.get("BOUCLE_SMTP_HOST") or None,
+        "SMTP_PORT": smtp_port,
+        "SMTP_USER": env.get("BOUCLE_SMTP_USER") or None,
+        "SMTP_PASSWORD": env.get("BOUCLE_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _flag("BOUCLE_SMTP_STARTTLS", env.get("BOUCLE_SMTP_STARTTLS"), smtp_port == 587),
+        "SMTP_FROM": env.get("BOUCLE_SMTP_FROM") or "blog@localhost",
+        "MODERATOR_EMAILS": _list(env.get("BOUCLE_MODERATOR_EMAILS")),
     }

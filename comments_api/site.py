@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request, send_from_directory
+from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
 bp = Blueprint("site", __name__)
@@ -21,8 +22,14 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class SitePath(PathConverter):
+    """Any path except the API's and the admin's, which the site must never shadow."""
+
+    regex = r"(?!(?:api|admin)(?:/|$))[^/].*?"
+
+
 @bp.get("/", defaults={"path": ""})
-@bp.get("/<path:path>")
+@bp.get("/<site_path:path>")
 def page(path: str):
     root = current_app.config["SITE_DIR"]
     target = safe_join(root, path)
@@ -56,6 +63,7 @@ def _security_headers(response):
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["site_path"] = SitePath
     if app.config.get("SERVE_SITE"):
         app.register_blueprint(bp)
     app.after_request(_security_headers)

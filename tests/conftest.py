@@ -24,6 +24,8 @@ def build_site(output: Path, settings_file: str = "pelicanconf.py", **overrides)
                 "CACHE_CONTENT": False,
                 "LOAD_CONTENT_CACHE": False,
                 "DELETE_OUTPUT_DIRECTORY": False,
+                # Never the project's own database.
+                "COMMENTS": {"db": str(output.parent / f"{output.name}-comments.db")},
                 **overrides,
             },
         )
@@ -49,13 +51,6 @@ def published_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def app(site):
-    from comments_api import create_app
-
-    return create_app({"TESTING": True, "SITE_DIR": str(site), "SERVE_SITE": True})
-
-
-@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -65,3 +60,54 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+ADMIN_TOKEN = "jeton-de-test-0123456789"
+THREADS = [
+    {"slug": "negocier-son-salaire", "title": "Négocier son salaire sans gêne", "url": "/negocier-son-salaire/",
+     "lang": "fr"},
+    {"slug": "recruter-a-distance", "title": "Recruter à distance", "url": "/recruter-a-distance/", "lang": "fr"},
+]
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh comment store with two articles registered."""
+    import comments_store
+
+    database = comments_store.open_db(tmp_path / "store.db")
+    comments_store.register_threads(database, THREADS)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def make_app(tmp_path, site):
+    """Build an app on a fresh database; keyword arguments override settings."""
+    import comments_store
+    from comments_api import create_app
+
+    def factory(**overrides):
+        path = tmp_path / "api.db"
+        database = comments_store.open_db(path)
+        comments_store.register_threads(database, THREADS)
+        database.close()
+        settings = {
+            "TESTING": True, "SITE_DIR": str(site), "SERVE_SITE": True, "DB_PATH": str(path),
+            "SECRET_KEY": "cle-de-test", "ADMIN_TOKEN": ADMIN_TOKEN, "RATE_LIMIT": "off",
+            "MIN_FILL_SECONDS": 0, "SITEURL": "http://blog.test", "MODERATION": "all",
+        }
+        settings.update({k.upper(): v for k, v in overrides.items()})
+        return create_app(settings)
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def admin_headers() -> dict:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}

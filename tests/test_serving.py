@@ -50,11 +50,9 @@ def test_health(client):
     assert response.status_code == 200 and response.get_json()["status"] == "ok"
 
 
-def test_site_serving_can_be_switched_off(site):
+def test_site_serving_can_be_switched_off(make_app):
     """Behind nginx, BOUCLE_SERVE_SITE=0 leaves only the API."""
-    from comments_api import create_app
-
-    app = create_app({"TESTING": True, "SITE_DIR": str(site), "SERVE_SITE": False})
+    app = make_app(serve_site=False)
     with app.test_client().get("/") as response:
         assert response.status_code == 404
     assert app.test_client().get("/api/health").status_code == 200
@@ -63,7 +61,7 @@ def test_site_serving_can_be_switched_off(site):
 def test_invoke_run_builds_and_serves_on_the_chosen_port(tmp_path, free_port):
     """`invoke run` (what `make run` calls) builds the site and serves it on BOUCLE_PORT until stopped."""
     env = {**os.environ, "BOUCLE_PORT": str(free_port), "BOUCLE_OUTPUT": str(tmp_path / "out"),
-           "BOUCLE_CACHE": str(tmp_path / "cache")}
+           "BOUCLE_CACHE": str(tmp_path / "cache"), "BOUCLE_INSTANCE": str(tmp_path / "instance")}
     proc = subprocess.Popen([sys.executable, "-m", "invoke", "run"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

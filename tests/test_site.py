@@ -146,11 +146,22 @@ def test_no_broken_internal_link_or_asset(site):
     assert broken == []
 
 
-def test_article_reserves_an_empty_comments_section(site):
-    """The article template has an empty <section id="comments"> for the comment issues to fill."""
-    text = (site / "negocier-son-salaire" / "index.html").read_text()
-    section = re.search(r'<section id="comments"[^>]*>(.*?)</section>', text, re.S)
-    assert section and section.group(1).strip() == ""
+def test_article_has_a_comment_form_that_works_without_script(site):
+    """Each article ends with a comments section whose plain HTML form posts to the API."""
+    page = read_page(site / "negocier-son-salaire" / "index.html")
+    assert page.ids["comments"]["tag"] == "section"
+    form = page.find_all("form", id="comment-form")[0]
+    assert form["method"] == "post" and form["action"] == "../api/threads/negocier-son-salaire/comments"
+    names = {a.get("name") for t, a in page.tags if t in ("input", "textarea")}
+    assert {"author", "email", "website", "body", "telephone", "parent_id", "ts"} <= names
+    assert page.ids["merci"]["class"] == "notice notice-target"
+
+
+def test_translation_shares_the_original_thread(site):
+    """The English version of a post collects comments in the same thread as the French one."""
+    page = read_page(site / "en" / "nouvelle-application-mobile" / "index.html")
+    assert page.ids["comments"]["data-thread"] == "nouvelle-application-mobile"
+    assert page.find_all("form", id="comment-form")[0]["action"].endswith("/api/threads/nouvelle-application-mobile/comments")
 
 
 def test_article_shows_french_date_and_reading_time(site):

@@ -1,0 +1,121 @@
+"""The moderators' web page /admin/: log in with the token, then review, approve, reject, search."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+
+import comments_store
+
+from .auth import csrf_ok, csrf_token, token_matches
+from .db import get_db
+from .messages import language, message
+
+bp = Blueprint("admin_web", __name__, url_prefix="/admin", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+ACTIONS = {"approve": "approved", "reject": "rejected", "spam": "spam", "pending": "pending"}
+PAGE_SIZE = 50
+
+TEXT = {
+    "fr": {"title": "Modération", "login": "Connexion", "token": "Jeton d'administration", "enter": "Entrer",
+           "bad_token": "Jeton invalide.", "logout": "Se déconnecter", "search": "Rechercher", "text": "Texte",
+           "author": "Auteur", "thread": "Article (slug)", "status": "Statut", "all": "Tous",
+           "pending": "En attente", "approved": "Publiés", "rejected": "Refusés", "spam": "Indésirables",
+           "approve": "Publier", "reject": "Refuser", "mark_spam": "Indésirable", "to_pending": "Remettre en attente",
+           "delete": "Supprimer", "none": "Aucun commentaire ici.", "results": "{n} commentaire(s)",
+           "done": "Commentaire n°{id} : {status}.", "deleted": "Commentaire n°{id} supprimé.",
+           "expired": "Session expirée : recommencez.", "on": "sur", "email": "e-mail", "reply_to": "réponse au n°",
+           "next": "Suivants", "prev": "Précédents", "filter": "Filtrer", "skip": "Aller au contenu"},
+    "en": {"title": "Moderation", "login": "Log in", "token": "Admin token", "enter": "Enter",
+           "bad_token": "Invalid token.", "logout": "Log out", "search": "Search", "text": "Text",
+           "author": "Author", "thread": "Article (slug)", "status": "Status", "all": "All",
+           "pending": "Pending", "approved": "Published", "rejected": "Rejected", "spam": "Spam",
+           "approve": "Publish", "reject": "Reject", "mark_spam": "Spam", "to_pending": "Back to pending",
+           "delete": "Delete", "none": "No comment here.", "results": "{n} comment(s)",
+           "done": "Comment #{id}: {status}.", "deleted": "Comment #{id} deleted.",
+           "expired": "Session expired: please try again.", "on": "on", "email": "e-mail", "reply_to": "reply to #",
+           "next": "Next", "prev": "Previous", "filter": "Filter", "skip": "Skip to content"},
+}
+
+
+def texts() -> dict[str, str]:
+    return TEXT[language()]
+
+
+@bp.after_request
+def no_cache(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def logged_in() -> bool:
+    return bool(session.get("admin"))
+
+
+@bp.get("/")
+def queue():
+    if not logged_in():
+        return render_template("admin/login.html", t=texts(), lang=language(), csrf=csrf_token())
+    status = request.args.get("status", "pending")
+    status = status if status in comments_store.STATUSES else None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    filters = {k: (request.args.get(k) or "").strip() for k in ("q", "author", "thread")}
+    found, total = comments_store.search(
+        get_db(), status=status, text=filters["q"] or None, author=filters["author"] or None,
+        thread=filters["thread"] or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+    )
+    query = {k: v for k, v in {**filters, "status": status or "all"}.items() if v}
+    return render_template(
+        "admin/queue.html", t=texts(), lang=language(), csrf=csrf_token(), comments=found, total=total,
+        status=status, filters=filters, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+        page_url=lambda n: url_for(".queue") + "?" + urlencode({**query, "page": n}),
+        back=request.full_path.rstrip("?"),
+    )
+
+
+@bp.post("/login")
+def login():
+    if not csrf_ok():
+        flash(texts()["expired"], "error")
+    elif token_matches(request.form.get("token", "").strip()):
+        session.clear()
+        session["admin"] = True
+        session.permanent = True
+    else:
+        flash(texts()["bad_token"], "error")
+    return redirect(url_for(".queue"), code=303)
+
+
+@bp.post("/logout")
+def logout():
+    if csrf_ok():
+        session.clear()
+    return redirect(url_for(".queue"), code=303)
+
+
+def _safe_back() -> str:
+    back = request.form.get("back", "")
+    return back if back.startswith("/admin/") and not back.startswith("//") else url_for(".queue")
+
+
+@bp.post("/comments/<int:comment_id>/<action>")
+def moderate(comment_id: int, action: str):
+    if not logged_in():
+        abort(403)
+    if not csrf_ok():
+        flash(texts()["expired"], "error")
+        return redirect(_safe_back(), code=303)
+    if action != "delete" and action not in ACTIONS:
+        abort(404)
+    try:
+        if action == "delete":
+            comments_store.delete_comment(get_db(), comment_id)
+            flash(texts()["deleted"].format(id=comment_id), "ok")
+        else:
+            comment = comments_store.set_status(get_db(), comment_id, ACTIONS[action])
+            flash(texts()["done"].format(id=comment_id, status=texts()[comment.status]), "ok")
+    except comments_store.CommentNotFound:
+        flash(message("comment_not_found"), "error")
+    return redirect(_safe_back(), code=303)

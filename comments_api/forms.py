@@ -1,0 +1,76 @@
+"""The HTML form fallback: signed fill-time tokens, origin checks, the retry page and the redirect back."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import current_app, render_template, request
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+
+from .config import origin_of
+from .errors import APIError
+from .messages import language
+
+SALT = "boucle-comment-form"
+FORM_FIELDS = ("author", "email", "website", "body", "parent_id", "notify", "lang")
+
+
+def _signer() -> TimestampSigner:
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def issue_token() -> str:
+    """A token saying when the form was handed out; checked when it comes back."""
+    return _signer().sign(str(int(time.time()))).decode()
+
+
+def check_token(token: str) -> None:
+    """Refuse forms sent too fast (bots) and forms whose token is forged or too old."""
+    try:
+        _value, issued = _signer().unsign(token, max_age=current_app.config["FORM_MAX_AGE"], return_timestamp=True)
+    except SignatureExpired:
+        raise APIError(422, "form_expired", field="ts") from None
+    except BadSignature:
+        raise APIError(422, "form_expired", field="ts") from None
+    if time.time() - issued.timestamp() < current_app.config["MIN_FILL_SECONDS"]:
+        raise APIError(422, "too_fast", field="ts")
+
+
+def allowed_origins() -> set[str]:
+    origins = {origin_of(current_app.config["SITEURL"]), origin_of(request.host_url)}
+    origins.update(current_app.config["CORS_ORIGINS"])
+    return {o for o in origins if o}
+
+
+def check_origin() -> None:
+    """Form posts must come from the blog's own pages (CSRF)."""
+    origin = request.headers.get("Origin")
+    if origin == "null":  # sandboxed frames and some redirects: cannot be checked, so refused
+        raise APIError(403, "origin_not_allowed")
+    source = origin or request.headers.get("Referer")
+    # Browsers send Origin on every cross-site POST: with neither header, no browser is being abused.
+    if source and origin_of(source) not in allowed_origins():
+        raise APIError(403, "origin_not_allowed")
+
+
+def back_to_article(thread_url: str, fragment: str) -> str:
+    """Where to send the reader after a form post: the page they came from, if it is ours."""
+    referer = request.headers.get("Referer", "")
+    if referer and origin_of(referer) in allowed_origins():
+        parts = urlsplit(referer)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", fragment))
+    base = current_app.config["SITEURL"]
+    return f"{base}/{thread_url.lstrip('/')}#{fragment}"
+
+
+def retry_page(text: str, status: int, preview: str | None = None):
+    """The form again, filled with what the reader sent, under a message (and a preview when confirming)."""
+    values = {name: request.form.get(name, "") for name in FORM_FIELDS}
+    html = render_template(
+        "form_retry.html", message=text, values=values, token=issue_token(), action=request.path,
+        preview=preview, error=status >= 400,
+        lang=language(), site_url=current_app.config["SITEURL"],
+        back=request.headers.get("Referer") if origin_of(request.headers.get("Referer", "")) in allowed_origins()
+        else current_app.config["SITEURL"] + "/",
+    )
+    return current_app.response_class(html, status=status, mimetype="text/html")

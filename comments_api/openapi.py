@@ -1,0 +1,118 @@
+"""The OpenAPI 3 description of /api/ (a test checks it against the app's routes)."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Article slug"}
+COMMENT_ID = {"name": "comment_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+EDIT_TOKEN = {"name": "X-Edit-Token", "in": "header", "required": True, "schema": {"type": "string"},
+              "description": "The edit_token returned when the comment was created"}
+ADMIN = [{"bearer": []}]
+ERRORS = {"400": _error("Bad request"), "404": _error("Unknown article or comment"),
+          "413": _error("Request too large"), "415": _error("Not JSON nor a form"),
+          "422": _error("A field breaks a rule; `field` names it"), "429": _error("Too many comments")}
+
+
+def spec() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Boucle comments API", "version": "1.0.0",
+                 "description": "Comments of the blog. Errors are {\"error\": {\"code\", \"message\", \"field\"?}}, "
+                                "in French by default, in English with Accept-Language: en."},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                                   "field": {"type": "string"}}}}},
+                "Comment": {"type": "object", "required": ["id", "parent_id", "author", "website", "html",
+                                                           "created_at", "edited_at"],
+                            "properties": {"id": {"type": "integer"}, "parent_id": {"type": "integer", "nullable": True},
+                                           "author": {"type": "string"}, "website": {"type": "string", "nullable": True},
+                                           "html": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+                                           "edited_at": {"type": "string", "format": "date-time", "nullable": True},
+                                           "lang": {"type": "string", "nullable": True}, "deleted": {"type": "boolean"}}},
+                "NewComment": {"type": "object", "required": ["author", "body"], "additionalProperties": False,
+                               "properties": {"author": {"type": "string", "maxLength": 80},
+                                              "email": {"type": "string", "maxLength": 254},
+                                              "website": {"type": "string", "description": "http(s) URL"},
+                                              "body": {"type": "string", "minLength": 2, "maxLength": 5000,
+                                                       "description": "Markdown"},
+                                              "parent_id": {"type": "integer", "nullable": True},
+                                              "lang": {"type": "string"}, "notify": {"type": "boolean"},
+                                              "ts": {"type": "string", "description": "form token (optional)"},
+                                              "telephone": {"type": "string", "description": "honeypot: leave empty"}}},
+                "ModeratedComment": {"type": "object", "description": "A comment with its private fields",
+                                     "properties": {"id": {"type": "integer"}, "status": {"type": "string",
+                                                    "enum": ["pending", "approved", "rejected", "spam"]},
+                                                    "email": {"type": "string", "nullable": True},
+                                                    "thread_slug": {"type": "string"}}},
+            },
+        },
+        "paths": {
+            "/api/health": {"get": {"summary": "Service status", "responses": {"200": {"description": "Up"}}}},
+            "/api/openapi.json": {"get": {"summary": "This description", "responses": {"200": {"description": "OpenAPI 3"}}}},
+            "/api/form-token": {"get": {"summary": "A fresh token for the HTML form's fill-time check",
+                                        "responses": {"200": {"description": "{\"token\": …}"}}}},
+            "/api/counts": {"get": {
+                "summary": "Number of published comments per article",
+                "parameters": [{"name": "threads", "in": "query", "required": True, "schema": {"type": "string"},
+                                "description": "Comma-separated slugs"}],
+                "responses": {"200": {"description": "{slug: count}", "content": {"application/json": {"schema": {
+                    "type": "object", "additionalProperties": {"type": "integer"}}}}}}}},
+            "/api/preview": {"post": {
+                "summary": "Render Markdown as it will be published",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["body"], "properties": {"body": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "{\"html\": …}"}, **ERRORS}}},
+            "/api/threads/{slug}/comments": {
+                "get": {"summary": "Published comments of an article, oldest first", "parameters": [
+                    SLUG, {"name": "after", "in": "query", "schema": {"type": "integer"},
+                           "description": "Only comments with a greater id"}],
+                        "responses": {"200": {"description": "The thread", "content": {"application/json": {"schema": {
+                            "type": "object", "properties": {"thread": {"type": "string"}, "count": {"type": "integer"},
+                                                             "comments": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}}}}}}},
+                                      "404": ERRORS["404"]}},
+                "post": {"summary": "Post a comment (JSON, or an HTML form answered with 303)", "parameters": [SLUG],
+                         "requestBody": {"required": True, "content": {
+                             "application/json": {"schema": {"$ref": "#/components/schemas/NewComment"}},
+                             "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/NewComment"}}}},
+                         "responses": {"201": {"description": "Stored; `status` is pending or approved; `edit_token` "
+                                                              "allows edit and delete during the edit window"},
+                                       "303": {"description": "Form post stored: back to the article"}, **ERRORS}},
+            },
+            "/api/threads/{slug}/comments/{comment_id}": {
+                "patch": {"summary": "Edit one's own comment within the edit window", "parameters": [SLUG, COMMENT_ID, EDIT_TOKEN],
+                          "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                              "type": "object", "required": ["body"], "properties": {"body": {"type": "string"}}}}}},
+                          "responses": {"200": {"description": "Edited"}, "403": _error("Wrong secret or window closed"), **ERRORS}},
+                "delete": {"summary": "Delete one's own comment within the edit window", "parameters": [SLUG, COMMENT_ID, EDIT_TOKEN],
+                           "responses": {"204": {"description": "Deleted"}, "403": _error("Wrong secret or window closed"),
+                                         "404": ERRORS["404"]}},
+            },
+            "/api/admin/comments": {"get": {
+                "summary": "Comments for moderators", "security": ADMIN,
+                "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("status", "q", "author", "thread")]
+                + [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("limit", "offset")],
+                "responses": {"200": {"description": "{total, limit, offset, comments}"}, "401": _error("No or wrong token")}}},
+            "/api/admin/comments/{comment_id}": {
+                "get": {"summary": "One comment with its private fields", "security": ADMIN, "parameters": [COMMENT_ID],
+                        "responses": {"200": {"description": "The comment", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModeratedComment"}}}},
+                                      "401": _error("No or wrong token"), "404": ERRORS["404"]}},
+                "delete": {"summary": "Delete a comment", "security": ADMIN, "parameters": [COMMENT_ID],
+                           "responses": {"204": {"description": "Deleted"}, "401": _error("No or wrong token"), "404": ERRORS["404"]}},
+            },
+            "/api/admin/comments/{comment_id}/{action}": {"post": {
+                "summary": "Moderate: approve, reject, spam, or back to pending", "security": ADMIN,
+                "parameters": [COMMENT_ID, {"name": "action", "in": "path", "required": True, "schema": {
+                    "type": "string", "enum": ["approve", "reject", "spam", "pending"]}}],
+                "responses": {"200": {"description": "The comment, with its new status"}, "401": _error("No or wrong token"),
+                              "404": ERRORS["404"]}}},
+        },
+    }

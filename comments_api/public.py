@@ -1,0 +1,176 @@
+"""The public API under /api/: read comments, post one (JSON or HTML form), edit or delete one's own."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, jsonify, redirect, request
+
+import comments_store
+from comments_store import Limits, NewComment
+
+from . import forms, notify
+from .db import get_db
+from .errors import APIError, is_form_post
+from .messages import message
+from .openapi import spec
+from .privacy import anonymise
+from .spam import HONEYPOT_FIELD, looks_like_spam
+
+bp = Blueprint("public", __name__, url_prefix="/api")
+
+JSON_FIELDS = {"author", "email", "website", "body", "parent_id", "lang", "notify", "ts", HONEYPOT_FIELD}
+
+
+def limits() -> Limits:
+    return Limits(max_depth=current_app.config["MAX_DEPTH"])
+
+
+def edit_window() -> dt.timedelta:
+    return dt.timedelta(seconds=current_app.config["EDIT_WINDOW"])
+
+
+def json_body() -> dict:
+    """The JSON object of a write request; anything else is refused before it reaches the store."""
+    if request.mimetype != "application/json":
+        raise APIError(415, "unsupported_media_type")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise APIError(400, "invalid_json")
+    return data
+
+
+def _parent_id(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise APIError(422, "parent_invalid", field="parent_id")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise APIError(422, "parent_invalid", field="parent_id")
+
+
+@bp.get("/health")
+def health():
+    get_db().execute("SELECT 1").fetchone()
+    return {"status": "ok"}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(spec())
+
+
+@bp.get("/form-token")
+def form_token():
+    """A fresh fill-time token for the comment form (the script fetches it when the page loads)."""
+    response = jsonify(token=forms.issue_token())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/threads/<slug>/comments")
+def list_comments(slug: str):
+    after = request.args.get("after", "0")
+    if not after.isdigit():
+        raise APIError(400, "parameter_invalid", field="after")
+    comments = comments_store.list_approved(get_db(), slug, after_id=int(after))
+    return {"thread": slug, "count": sum(1 for c in comments if not c.deleted),
+            "comments": [c.public() for c in comments]}
+
+
+@bp.post("/threads/<slug>/comments")
+def post_comment(slug: str):
+    form = is_form_post()
+    if form:
+        forms.check_origin()
+        data = request.form.to_dict()
+        if not data.get("ts"):
+            # The static page cannot carry a fresh token: without JavaScript, the reader
+            # first sees a preview with one, then confirms. Bots rarely take the second step.
+            return confirm_form(slug, data)
+        forms.check_token(data["ts"])
+    else:
+        data = json_body()
+        if data.get("ts"):  # the script sends the form's token: hold it to the same fill-time rule
+            forms.check_token(data["ts"])
+    unknown = set(data) - JSON_FIELDS
+    if unknown and not form:
+        raise APIError(422, "parameter_invalid", field=sorted(unknown)[0])
+    new = NewComment(
+        author=data.get("author"), body=data.get("body"), email=data.get("email"), website=data.get("website"),
+        parent_id=_parent_id(data.get("parent_id")), lang=data.get("lang"),
+        notify=data.get("notify") in (True, "1", "on", "true"),
+    )
+    spam = looks_like_spam(data.get("body") if isinstance(data.get("body"), str) else "",
+                           data.get(HONEYPOT_FIELD) if isinstance(data.get(HONEYPOT_FIELD), str) else None,
+                           current_app.config["MAX_LINKS"])
+    comment, token = comments_store.add_comment(
+        get_db(), slug, new, moderation=current_app.config["MODERATION"], limits=limits(),
+        client_hash=anonymise(request.remote_addr, current_app.config["SECRET_KEY"]), spam=spam,
+        duplicate_window=dt.timedelta(seconds=current_app.config["DUPLICATE_WINDOW"]),
+    )
+    if comment.status == "pending":
+        notify.new_pending(comment)
+    # Spam is reported as pending: the sender learns nothing about the filters.
+    shown_status = "pending" if comment.status == "spam" else comment.status
+    if form:
+        thread = comments_store.get_thread(get_db(), slug)
+        fragment = f"comment-{comment.id}" if shown_status == "approved" else "merci"
+        return redirect(forms.back_to_article(thread.url, fragment), code=303)
+    body = {**comment.public(), "status": shown_status}
+    if comment.status != "spam":
+        body["edit_token"] = token
+        body["edit_until"] = (dt.datetime.fromisoformat(comment.created_at.replace("Z", "+00:00"))
+                              + edit_window()).isoformat().replace("+00:00", "Z")
+    return body, 201
+
+
+def confirm_form(slug: str, data: dict):
+    comments_store.get_thread(get_db(), slug)
+    checked = comments_store.check_comment(NewComment(
+        author=data.get("author"), body=data.get("body"), email=data.get("email"), website=data.get("website"),
+        parent_id=_parent_id(data.get("parent_id"))), limits())
+    return forms.retry_page(message("confirm"), 200, preview=comments_store.render(checked.body))
+
+
+@bp.get("/counts")
+def counts():
+    raw = request.args.get("threads", "")
+    slugs = [s for s in (part.strip() for part in raw.split(",")) if s][:200]
+    return comments_store.counts(get_db(), slugs)
+
+
+@bp.post("/preview")
+def preview():
+    """The HTML a Markdown text will have once published (for the live preview)."""
+    data = json_body()
+    body = data.get("body")
+    if not isinstance(body, str):
+        raise APIError(422, "wrong_type", field="body")
+    if len(body) > 5000:
+        raise APIError(422, "body_too_long", field="body", limit=5000)
+    return {"html": comments_store.render(body)}
+
+
+def _edit_token(data: dict | None = None) -> str:
+    return request.headers.get("X-Edit-Token") or (data or {}).get("edit_token") or ""
+
+
+@bp.patch("/threads/<slug>/comments/<int:comment_id>")
+def edit_comment(slug: str, comment_id: int):
+    data = json_body()
+    comment = comments_store.edit_own(
+        get_db(), slug, comment_id, _edit_token(data), data.get("body"), window=edit_window(),
+        moderation=current_app.config["MODERATION"], limits=limits(),
+    )
+    if comment.status == "pending":
+        notify.new_pending(comment)
+    return {**comment.public(), "status": comment.status}
+
+
+@bp.delete("/threads/<slug>/comments/<int:comment_id>")
+def delete_comment(slug: str, comment_id: int):
+    comments_store.delete_own(get_db(), slug, comment_id, _edit_token(), window=edit_window())
+    return "", 204

@@ -1,0 +1,39 @@
+"""The comment store: the one owner of threads and comments (SQLite through sqlite-utils).
+
+Imports neither Flask nor Pelican; the API, the build and the feedback module all go through here.
+"""
+from .comments import (
+    MODERATION_MODES,
+    add_comment,
+    approved_by_thread,
+    counts,
+    delete_comment,
+    delete_own,
+    edit_own,
+    get_comment,
+    list_approved,
+    search,
+    set_status,
+)
+from .db import open_db, write
+from .errors import (
+    CommentNotFound,
+    DuplicateComment,
+    EditNotAllowed,
+    InvalidComment,
+    StoreError,
+    ThreadNotFound,
+)
+from .records import STATUSES, Comment, NewComment, Thread
+from .render import count_links, render
+from .rules import Limits
+from .rules import check as check_comment
+from .threads import get_thread, list_threads, register_threads
+
+__all__ = [
+    "MODERATION_MODES", "STATUSES", "Comment", "CommentNotFound", "DuplicateComment", "EditNotAllowed",
+    "InvalidComment", "Limits", "NewComment", "StoreError", "Thread", "ThreadNotFound", "add_comment",
+    "approved_by_thread", "check_comment", "count_links", "counts", "delete_comment", "delete_own", "edit_own", "get_comment",
+    "get_thread", "list_approved", "list_threads", "open_db", "register_threads", "render", "search",
+    "set_status", "write",
+]

@@ -1,0 +1,261 @@
+"""Comment queries: the only place that reads or writes the comments table."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from . import clock
+from .db import write
+from .errors import CommentNotFound, DuplicateComment, EditNotAllowed, InvalidComment
+from .records import STATUSES, Comment, NewComment
+from .render import render
+from .rules import MAX_ID, Limits, check, clean_text, fingerprint
+from .threads import get_thread
+
+MODERATION_MODES = ("all", "first", "none")
+
+_COLUMNS = (
+    "c.id, c.thread_id, c.parent_id, c.author, c.email, c.website, c.body, c.html, c.status, c.created_at, "
+    "c.edited_at, c.lang, c.client_hash, c.notify, c.deleted, t.slug"
+)
+_SELECT = f"SELECT {_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id"
+
+
+def _record(row) -> Comment:
+    values = list(row)
+    values[13] = bool(values[13])
+    values[14] = bool(values[14])
+    return Comment(*values)
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _initial_status(db: Database, new: NewComment, moderation: str, spam: bool) -> str:
+    if spam:
+        return "spam"
+    if moderation == "none":
+        return "approved"
+    if moderation == "first" and new.email:
+        known = db.execute(
+            "SELECT 1 FROM comments WHERE email = ? COLLATE NOCASE AND status = 'approved' LIMIT 1", [new.email]
+        ).fetchone()
+        return "approved" if known else "pending"
+    return "pending"
+
+
+def _depth(db: Database, comment_id: int) -> int:
+    """1 for a top-level comment, 2 for a reply to it, and so on."""
+    row = db.execute(
+        """
+        WITH RECURSIVE up(id, parent_id, depth) AS (
+            SELECT id, parent_id, 1 FROM comments WHERE id = ?
+            UNION ALL
+            SELECT c.id, c.parent_id, up.depth + 1 FROM comments c JOIN up ON c.id = up.parent_id
+        )
+        SELECT max(depth) FROM up
+        """,
+        [comment_id],
+    ).fetchone()
+    return row[0] or 0
+
+
+def add_comment(
+    db: Database,
+    slug: str,
+    new: NewComment,
+    *,
+    moderation: str = "all",
+    limits: Limits = Limits(),
+    client_hash: str | None = None,
+    spam: bool = False,
+    duplicate_window: dt.timedelta = dt.timedelta(hours=24),
+) -> tuple[Comment, str]:
+    """Check and store a reader's comment; return it with its edit secret (shown once, stored hashed)."""
+    if moderation not in MODERATION_MODES:
+        raise ValueError(f"moderation must be one of {MODERATION_MODES}")
+    new = check(new, limits)
+    token = secrets.token_urlsafe(24)
+    print_ = fingerprint(new.body)
+    with write(db):
+        thread = get_thread(db, slug)
+        if new.parent_id is not None:
+            parent = db.execute(
+                "SELECT status, deleted FROM comments WHERE id = ? AND thread_id = ?", [new.parent_id, thread.id]
+            ).fetchone()
+            if parent is None or parent[0] != "approved":
+                raise InvalidComment(code="parent_not_found", field="parent_id")
+            if _depth(db, new.parent_id) >= limits.max_depth:
+                raise InvalidComment(code="reply_too_deep", field="parent_id", limit=limits.max_depth)
+        since = clock.to_iso(clock.now() - duplicate_window)
+        if db.execute(
+            "SELECT 1 FROM comments WHERE thread_id = ? AND fingerprint = ? AND created_at >= ? AND deleted = 0",
+            [thread.id, print_, since],
+        ).fetchone():
+            raise DuplicateComment(field="body")
+        cursor = db.execute(
+            """
+            INSERT INTO comments (thread_id, parent_id, author, email, website, body, html, status, created_at,
+                                  lang, client_hash, edit_token_hash, fingerprint, notify)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [thread.id, new.parent_id, new.author, new.email, new.website, new.body, render(new.body),
+             _initial_status(db, new, moderation, spam), clock.now_iso(), new.lang or thread.lang, client_hash,
+             _hash_token(token), print_, int(new.notify)],
+        )
+        comment = get_comment(db, cursor.lastrowid)
+    return comment, token
+
+
+def get_comment(db: Database, comment_id: int, slug: str | None = None) -> Comment:
+    if not 0 < comment_id <= MAX_ID:
+        raise CommentNotFound(id=comment_id)
+    row = db.execute(f"{_SELECT} WHERE c.id = ?", [comment_id]).fetchone()
+    if row is None or (slug is not None and row[15] != slug):
+        raise CommentNotFound(id=comment_id)
+    return _record(row)
+
+
+def list_approved(db: Database, slug: str, after_id: int = 0) -> list[Comment]:
+    """Approved comments of an article, oldest first; `after_id` returns only newer ones."""
+    thread = get_thread(db, slug)
+    rows = db.execute(
+        f"{_SELECT} WHERE c.thread_id = ? AND c.status = 'approved' AND c.id > ? ORDER BY c.created_at, c.id",
+        [thread.id, min(after_id, MAX_ID)],
+    )
+    return [_record(r) for r in rows]
+
+
+def approved_by_thread(db: Database) -> dict[str, list[Comment]]:
+    """Every approved comment grouped by article slug, oldest first (for the static build)."""
+    grouped: dict[str, list[Comment]] = {}
+    for row in db.execute(f"{_SELECT} WHERE c.status = 'approved' ORDER BY c.created_at, c.id"):
+        comment = _record(row)
+        grouped.setdefault(comment.thread_slug, []).append(comment)
+    return grouped
+
+
+def counts(db: Database, slugs: Iterable[str]) -> dict[str, int]:
+    """Number of visible comments per article slug (0 for unknown slugs)."""
+    slugs = list(dict.fromkeys(slugs))
+    result = dict.fromkeys(slugs, 0)
+    if not slugs:
+        return result
+    rows = db.execute(
+        f"""
+        SELECT t.slug, count(c.id) FROM threads t
+        JOIN comments c ON c.thread_id = t.id AND c.status = 'approved' AND c.deleted = 0
+        WHERE t.slug IN ({", ".join("?" for _ in slugs)})
+        GROUP BY t.slug
+        """,
+        slugs,
+    )
+    result.update(dict(rows.fetchall()))
+    return result
+
+
+def _check_owner(db: Database, slug: str, comment_id: int, token: str, window: dt.timedelta) -> Comment:
+    comment = get_comment(db, comment_id, slug)
+    row = db.execute("SELECT edit_token_hash FROM comments WHERE id = ?", [comment_id]).fetchone()
+    if comment.deleted or not token or not row[0] or not hmac.compare_digest(row[0], _hash_token(token)):
+        raise EditNotAllowed(code="edit_token_invalid")
+    if clock.now() - clock.parse_iso(comment.created_at) > window:
+        raise EditNotAllowed(code="edit_window_closed")
+    return comment
+
+
+def edit_own(db: Database, slug: str, comment_id: int, token: str, body: str, *, window: dt.timedelta,
+             moderation: str = "all", limits: Limits = Limits()) -> Comment:
+    """Change the text of one's own comment within the edit window.
+
+    Unless moderation is off, an edited comment goes back to the queue: an
+    approval covers the text the moderator read.
+    """
+    text = clean_text(body, "body", multiline=True)
+    if len(text) < limits.body_min:
+        raise InvalidComment(code="body_too_short", field="body", limit=limits.body_min)
+    if len(text) > limits.body_max:
+        raise InvalidComment(code="body_too_long", field="body", limit=limits.body_max)
+    with write(db):
+        comment = _check_owner(db, slug, comment_id, token, window)
+        status = comment.status
+        if status == "approved" and moderation != "none":
+            status = "pending"
+        db.execute(
+            "UPDATE comments SET body = ?, html = ?, fingerprint = ?, edited_at = ?, status = ? WHERE id = ?",
+            [text, render(text), fingerprint(text), clock.now_iso(), status, comment_id],
+        )
+        return get_comment(db, comment_id)
+
+
+def delete_own(db: Database, slug: str, comment_id: int, token: str, *, window: dt.timedelta) -> None:
+    """Delete one's own comment within the edit window."""
+    with write(db):
+        _check_owner(db, slug, comment_id, token, window)
+        _delete(db, comment_id)
+
+
+def _delete(db: Database, comment_id: int) -> None:
+    # A comment with replies leaves an anonymous placeholder so the replies keep their place.
+    if db.execute("SELECT 1 FROM comments WHERE parent_id = ? LIMIT 1", [comment_id]).fetchone():
+        db.execute(
+            """UPDATE comments SET author = '', email = NULL, website = NULL, body = '', html = '',
+               client_hash = NULL, edit_token_hash = NULL, notify = 0, deleted = 1 WHERE id = ?""",
+            [comment_id],
+        )
+    else:
+        db.execute("DELETE FROM comments WHERE id = ?", [comment_id])
+
+
+def delete_comment(db: Database, comment_id: int) -> None:
+    """Delete a comment (moderators); raises CommentNotFound."""
+    with write(db):
+        get_comment(db, comment_id)
+        _delete(db, comment_id)
+
+
+def set_status(db: Database, comment_id: int, status: str) -> Comment:
+    """Moderate: move a comment to `status` (approved, rejected, spam or back to pending)."""
+    if status not in STATUSES:
+        raise InvalidComment(code="status_invalid", field="status")
+    with write(db):
+        get_comment(db, comment_id)
+        db.execute("UPDATE comments SET status = ?, status_changed_at = ? WHERE id = ?",
+                   [status, clock.now_iso(), comment_id])
+        return get_comment(db, comment_id)
+
+
+def search(db: Database, *, status: str | None = None, text: str | None = None, author: str | None = None,
+           thread: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Comment], int]:
+    """Comments for moderators, newest first, filtered; returns one page and the total."""
+    where, params = ["1 = 1"], []
+    if status:
+        if status not in STATUSES:
+            raise InvalidComment(code="status_invalid", field="status")
+        where.append("c.status = ?")
+        params.append(status)
+    if text:
+        where.append("c.body LIKE ? ESCAPE '\\'")
+        params.append("%" + _like(text) + "%")
+    if author:
+        where.append("c.author LIKE ? ESCAPE '\\'")
+        params.append("%" + _like(author) + "%")
+    if thread:
+        where.append("t.slug = ?")
+        params.append(thread)
+    clause = " AND ".join(where)
+    total = db.execute(f"SELECT count(*) FROM comments c JOIN threads t ON t.id = c.thread_id WHERE {clause}",
+                       params).fetchone()[0]
+    rows = db.execute(f"{_SELECT} WHERE {clause} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?",
+                      [*params, limit, offset])
+    return [_record(r) for r in rows], total
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

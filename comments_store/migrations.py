@@ -1,0 +1,55 @@
+"""Named migrations of the comment tables. Never edit one that has landed: add a new one."""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("comments_store")
+
+
+@migrations(name="0001_threads_and_comments")
+def threads_and_comments(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE threads (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL DEFAULT 'fr',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            thread_id INTEGER NOT NULL REFERENCES threads(id),
+            parent_id INTEGER REFERENCES comments(id),
+            author TEXT NOT NULL,
+            email TEXT,
+            website TEXT,
+            body TEXT NOT NULL,
+            html TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'rejected', 'spam')),
+            created_at TEXT NOT NULL,
+            edited_at TEXT,
+            lang TEXT,
+            client_hash TEXT,
+            edit_token_hash TEXT,
+            fingerprint TEXT NOT NULL DEFAULT '',
+            notify INTEGER NOT NULL DEFAULT 0,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            status_changed_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX comments_thread_status ON comments(thread_id, status, created_at)")
+    db.execute("CREATE INDEX comments_status_created ON comments(status, created_at)")
+    db.execute("CREATE INDEX comments_email ON comments(email)")
+    db.execute("CREATE INDEX comments_client ON comments(client_hash, created_at)")
+    db.execute("CREATE INDEX comments_fingerprint ON comments(thread_id, fingerprint)")
+    db.execute("CREATE INDEX comments_parent ON comments(parent_id)")

@@ -1,0 +1,81 @@
+"""Rules every stored comment obeys, whoever writes it (API, import, tests)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .errors import InvalidComment
+from .records import NewComment
+
+
+@dataclass(frozen=True)
+class Limits:
+    body_min: int = 2
+    body_max: int = 5000
+    author_max: int = 80
+    email_max: int = 254
+    website_max: int = 300
+    max_depth: int = 3  # a reply to a reply to a comment; deeper replies are refused
+
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+# Control characters other than newline and tab never belong in a comment.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: object, field: str, *, multiline: bool) -> str:
+    """Normalise to NFC, drop control characters, unify line ends; trims surrounding space."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidComment(code="wrong_type", field=field)
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text)
+    if not multiline:
+        text = " ".join(text.split())
+    return text.strip()
+
+
+def check(new: NewComment, limits: Limits = Limits()) -> NewComment:
+    """Return a cleaned copy of `new`, or raise InvalidComment naming the field and the rule."""
+    author = clean_text(new.author, "author", multiline=False)
+    body = clean_text(new.body, "body", multiline=True)
+    email = clean_text(new.email, "email", multiline=False) or None
+    website = clean_text(new.website, "website", multiline=False) or None
+    if not author:
+        raise InvalidComment(code="author_required", field="author")
+    if len(author) > limits.author_max:
+        raise InvalidComment(code="author_too_long", field="author", limit=limits.author_max)
+    if len(body) < limits.body_min:
+        raise InvalidComment(code="body_too_short", field="body", limit=limits.body_min)
+    if len(body) > limits.body_max:
+        raise InvalidComment(code="body_too_long", field="body", limit=limits.body_max)
+    if email is not None:
+        if len(email) > limits.email_max:
+            raise InvalidComment(code="email_too_long", field="email", limit=limits.email_max)
+        if not _EMAIL.match(email):
+            raise InvalidComment(code="email_invalid", field="email")
+    if website is not None:
+        if "://" not in website:
+            website = "https://" + website
+        parts = urlsplit(website)
+        if len(website) > limits.website_max:
+            raise InvalidComment(code="website_too_long", field="website", limit=limits.website_max)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+            raise InvalidComment(code="website_invalid", field="website")
+    parent_id = new.parent_id
+    if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, int)
+                                  or not 1 <= parent_id <= MAX_ID):
+        raise InvalidComment(code="parent_invalid", field="parent_id")
+    lang = clean_text(new.lang, "lang", multiline=False)[:12] or None
+    return NewComment(author=author, body=body, email=email, website=website, parent_id=parent_id,
+                      lang=lang, notify=bool(new.notify and email))
+
+
+def fingerprint(body: str) -> str:
+    """The text reduced to what matters for spotting the same comment posted twice."""
+    return " ".join(unicodedata.normalize("NFKC", body).casefold().split())

@@ -1,0 +1,47 @@
+"""Threads are the site's articles, registered by the build; comments attach only to them."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from .clock import now_iso
+from .db import write
+from .errors import ThreadNotFound
+from .records import Thread
+
+
+def register_threads(db: Database, articles: Iterable[dict]) -> int:
+    """Insert or update threads from `articles` (dicts with slug, title, url, lang); return how many."""
+    stamp = now_iso()
+    rows = [
+        {"slug": a["slug"], "title": a.get("title", ""), "url": a.get("url", ""), "lang": a.get("lang") or "fr",
+         "created_at": stamp, "updated_at": stamp}
+        for a in articles
+    ]
+    with write(db):
+        for row in rows:
+            db.execute(
+                """
+                INSERT INTO threads (slug, title, url, lang, created_at, updated_at)
+                VALUES (:slug, :title, :url, :lang, :created_at, :updated_at)
+                ON CONFLICT(slug) DO UPDATE SET
+                    title = excluded.title, url = excluded.url, lang = excluded.lang,
+                    updated_at = excluded.updated_at
+                WHERE threads.title != excluded.title OR threads.url != excluded.url
+                    OR threads.lang != excluded.lang
+                """,
+                row,
+            )
+    return len(rows)
+
+
+def get_thread(db: Database, slug: str) -> Thread:
+    row = db.execute("SELECT id, slug, title, url, lang FROM threads WHERE slug = ?", [slug]).fetchone()
+    if row is None:
+        raise ThreadNotFound(slug=slug)
+    return Thread(*row)
+
+
+def list_threads(db: Database) -> list[Thread]:
+    return [Thread(*row) for row in db.execute("SELECT id, slug, title, url, lang FROM threads ORDER BY slug")]
