@@ -53,12 +53,21 @@ def check_origin() -> None:
         raise APIError(403, "origin_not_allowed")
 
 
+def article_page() -> str | None:
+    """The article page the form was sent from: the preview step passes it on in `back`."""
+    for candidate in (request.form.get("back"), request.headers.get("Referer")):
+        if candidate and origin_of(candidate) in allowed_origins():
+            parts = urlsplit(candidate)
+            if not parts.path.startswith("/api/"):
+                return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return None
+
+
 def back_to_article(thread_url: str, fragment: str) -> str:
     """Where to send the reader after a form post: the page they came from, if it is ours."""
-    referer = request.headers.get("Referer", "")
-    if referer and origin_of(referer) in allowed_origins():
-        parts = urlsplit(referer)
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", fragment))
+    page = article_page()
+    if page:
+        return f"{page}#{fragment}"
     base = current_app.config["SITEURL"]
     return f"{base}/{thread_url.lstrip('/')}#{fragment}"
 
@@ -70,7 +79,6 @@ def retry_page(text: str, status: int, preview: str | None = None):
         "form_retry.html", message=text, values=values, token=issue_token(), action=request.path,
         preview=preview, error=status >= 400,
         lang=language(), site_url=current_app.config["SITEURL"],
-        back=request.headers.get("Referer") if origin_of(request.headers.get("Referer", "")) in allowed_origins()
-        else current_app.config["SITEURL"] + "/",
+        back=article_page() or current_app.config["SITEURL"] + "/",
     )
     return current_app.response_class(html, status=status, mimetype="text/html")

@@ -65,7 +65,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def language() -> str:
-    """The reader's language among ours: English only if they prefer it, French otherwise."""
+    """The reader's language among ours: the article's for a form post, else the browser's, else French."""
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        page_lang = (request.form.get("lang") or "").split("-")[0].lower()
+        if page_lang in LANGS:
+            return page_lang
     return request.accept_languages.best_match(LANGS, default="fr") or "fr"
 
 

@@ -18,7 +18,7 @@ from .spam import HONEYPOT_FIELD, looks_like_spam
 
 bp = Blueprint("public", __name__, url_prefix="/api")
 
-JSON_FIELDS = {"author", "email", "website", "body", "parent_id", "lang", "notify", "ts", HONEYPOT_FIELD}
+JSON_FIELDS = {"author", "email", "website", "body", "parent_id", "lang", "notify", "ts", "back", HONEYPOT_FIELD}
 
 
 def limits() -> Limits:

@@ -104,15 +104,26 @@ def test_form_with_a_forged_token_asks_to_confirm_again(client, bad):
     assert "Merci pour ces conseils." in page and "expiré" in page
 
 
-def test_confirming_from_the_retry_page_works(make_app):
-    """The retry page's own token is valid: sending it again stores the comment."""
-    client = make_app(min_fill_seconds=1).test_client()
-    page = form(client, "").get_data(as_text=True)
+def test_confirming_from_the_preview_page_returns_to_the_article(make_app):
+    """The preview's own token is valid, and confirming sends the reader back to the article they came from."""
     import re
 
+    client = make_app(min_fill_seconds=1).test_client()
+    page = form(client, "").get_data(as_text=True)
     fresh = re.search(r'name="ts" value="([^"]+)"', page).group(1)
+    back = re.search(r'name="back" value="([^"]+)"', page).group(1)
+    assert back == ARTICLE
     time.sleep(1.1)
-    assert form(client, fresh).status_code == 303
+    response = client.post(URL, data={"author": "Leila", "body": "Merci pour ces conseils.", "ts": fresh,
+                                      "back": back},
+                           headers={"Origin": "http://blog.test", "Referer": "http://blog.test" + URL})
+    assert response.status_code == 303 and response.headers["Location"] == ARTICLE + "#merci"
+
+
+def test_back_field_pointing_elsewhere_is_ignored(client):
+    response = client.post(URL, data={"author": "L", "body": "Bonjour à tous", "ts": token(client),
+                                      "back": "https://evil.example/phish"})
+    assert response.headers["Location"] == ARTICLE + "#merci"
 
 
 def test_form_from_another_site_is_refused(client):

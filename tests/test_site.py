@@ -154,7 +154,9 @@ def test_article_has_a_comment_form_that_works_without_script(site):
     assert form["method"] == "post" and form["action"] == "../api/threads/negocier-son-salaire/comments"
     names = {a.get("name") for t, a in page.tags if t in ("input", "textarea")}
     assert {"author", "email", "website", "body", "telephone", "parent_id", "ts"} <= names
-    assert page.ids["merci"]["class"] == "notice notice-target"
+    assert page.ids["merci"]["class"] == "anchor"
+    assert '<span id="merci" class="anchor"></span><p class="notice notice-target" role="status">Merci !' in (
+        site / "negocier-son-salaire" / "index.html").read_text()
 
 
 def test_translation_shares_the_original_thread(site):
