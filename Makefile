@@ -20,7 +20,11 @@ $(STAMP): requirements.lock
 run: $(STAMP)
 	@exec $(VENV)/bin/invoke run
 
+# axe-core (accessibility checks in the browser tests) comes from npm when npm is there.
+AXE := node_modules/axe-core/axe.min.js
+
 test: $(STAMP)
+	@[ -f $(AXE) ] || ! command -v npm >/dev/null 2>&1 || npm ci --no-audit --no-fund --loglevel=error
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 build: $(STAMP)
@@ -35,4 +39,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf output cache .pytest_cache
+	rm -rf output cache .pytest_cache node_modules

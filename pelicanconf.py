@@ -83,7 +83,10 @@ PLUGINS = ["pelican.plugins.sitemap", "site_helpers", "pelican_comments"]
 INSTANCE = os.environ.get("BOUCLE_INSTANCE") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance")
 # Where the comment form posts; empty means the same origin as the blog (/api).
 COMMENTS_API_URL = os.environ.get("BOUCLE_API_URL", "").rstrip("/")
-COMMENTS = {"db": os.environ.get("BOUCLE_DB") or os.path.join(INSTANCE, "boucle.db")}
+COMMENTS = {
+    "db": os.environ.get("BOUCLE_DB") or os.path.join(INSTANCE, "boucle.db"),
+    "max_depth": int(os.environ.get("BOUCLE_MAX_DEPTH") or 3),
+}
 SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.8, "indexes": 0.5, "pages": 0.4},
@@ -104,7 +107,12 @@ MARKDOWN = {
 }
 
 JINJA_GLOBALS = {"t": site_helpers.translate}
-JINJA_FILTERS = {"longdate": site_helpers.long_date, "isodate": site_helpers.iso_date}
+JINJA_FILTERS = {
+    "longdate": site_helpers.long_date,
+    "isodate": site_helpers.iso_date,
+    "comment_date": site_helpers.comment_date,
+    "count_label": site_helpers.count_label,
+}
 
 # Search engines and social cards only make sense on the public URL.
 SEO_TAGS = False

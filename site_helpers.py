@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from jinja2 import pass_context
 from pelican import signals
 
-__all__ = ["UI_STRINGS", "translate", "long_date", "iso_date", "reading_minutes", "register"]
+__all__ = ["UI_STRINGS", "comment_date", "count_label", "iso_date", "long_date", "minify_js", "reading_minutes",
+           "register", "translate"]
 
 UI_STRINGS: dict[str, dict[str, str]] = {
     "fr": {
@@ -47,6 +49,26 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "f_body_help": "Markdown simple : **gras**, *italique*, listes, liens. 5 000 caractères au plus.",
         "f_honeypot": "Laissez ce champ vide",
         "f_send": "Envoyer",
+        "count_zero": "Aucun commentaire",
+        "count_one": "1 commentaire",
+        "count_many": "{n} commentaires",
+        "reply": "Répondre",
+        "reply_to": "Répondre à {name}",
+        "permalink": "Lien vers ce commentaire",
+        "deleted": "Commentaire supprimé.",
+        "team": "Équipe",
+        "no_comments": "Soyez la première personne à commenter.",
+        "comments_feed": "Flux des commentaires",
+        "js_sending": "Envoi…",
+        "js_published": "Merci ! Votre commentaire est publié.",
+        "js_error": "L'envoi a échoué. Vérifiez votre connexion et réessayez.",
+        "js_preview": "Aperçu",
+        "js_cancel": "Annuler",
+        "js_edit": "Modifier",
+        "js_delete": "Supprimer",
+        "js_save": "Enregistrer",
+        "js_confirm_delete": "Supprimer ce commentaire ?",
+        "js_new": "Nouveau",
         "category_title": "Catégorie : {name}",
         "tag_title": "Étiquette : {name}",
         "articles_count": "{n} article(s)",
@@ -91,6 +113,26 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "f_body_help": "Simple Markdown: **bold**, *italics*, lists, links. 5,000 characters at most.",
         "f_honeypot": "Leave this field empty",
         "f_send": "Send",
+        "count_zero": "No comments",
+        "count_one": "1 comment",
+        "count_many": "{n} comments",
+        "reply": "Reply",
+        "reply_to": "Reply to {name}",
+        "permalink": "Link to this comment",
+        "deleted": "Comment deleted.",
+        "team": "Team",
+        "no_comments": "Be the first to comment.",
+        "comments_feed": "Comments feed",
+        "js_sending": "Sending…",
+        "js_published": "Thank you! Your comment is published.",
+        "js_error": "Sending failed. Check your connection and try again.",
+        "js_preview": "Preview",
+        "js_cancel": "Cancel",
+        "js_edit": "Edit",
+        "js_delete": "Delete",
+        "js_save": "Save",
+        "js_confirm_delete": "Delete this comment?",
+        "js_new": "New",
         "category_title": "Category: {name}",
         "tag_title": "Tag: {name}",
         "articles_count": "{n} post(s)",
@@ -130,6 +172,27 @@ def iso_date(value: dt.date) -> str:
     return value.isoformat()
 
 
+_DATETIME_PATTERNS = {"fr": "d MMMM y 'à' HH:mm", "en": "d MMMM y 'at' HH:mm"}
+
+
+@pass_context
+def comment_date(context, value: str, lang: str = "fr") -> str:
+    """'26 novembre 2026 à 14:05' in the site's time zone, from a stored UTC ISO string."""
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    zone = ZoneInfo(context.get("TIMEZONE") or "UTC")
+    lang = lang if lang in _DATETIME_PATTERNS else "fr"
+    return format_datetime(moment.astimezone(zone), _DATETIME_PATTERNS[lang], locale=lang)
+
+
+@pass_context
+def count_label(context, n: int, lang: str | None = None) -> str:
+    """'Aucun commentaire', '1 commentaire', '3 commentaires' (or English)."""
+    key = "count_zero" if n == 0 else "count_one" if n == 1 else "count_many"
+    return translate(context, key, lang, n=n)
+
+
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -147,5 +210,25 @@ def _add_reading_time(content) -> None:
     content.reading_time = reading_minutes(content._content, wpm)
 
 
+def minify_js(source: str) -> str:
+    """Whitespace out, local names shortened (calmjs.parse, a pure-Python ES5 parser)."""
+    from calmjs.parse import es5
+    from calmjs.parse.unparsers.es5 import minify_print
+
+    return minify_print(es5(source), obfuscate=True, obfuscate_globals=False)
+
+
+def _minify_theme_scripts(pelican) -> None:
+    # Readers download the minified script; the readable one stays in theme/static/js.
+    if not pelican.settings.get("MINIFY_JS", True):
+        return
+    folder = Path(pelican.settings["OUTPUT_PATH"]) / pelican.settings.get("THEME_STATIC_DIR", "theme") / "js"
+    for path in folder.glob("*.js"):
+        source = path.read_text(encoding="utf-8")
+        if not source.startswith("/*!min*/"):
+            path.write_text("/*!min*/" + minify_js(source), encoding="utf-8")
+
+
 def register() -> None:
     signals.content_object_init.connect(_add_reading_time)
+    signals.finalized.connect(_minify_theme_scripts)

@@ -68,6 +68,12 @@ def _serve_app():
     from comments_api import create_app
 
     app = create_app()
+    rebuilder = None
+    if os.environ.get("BOUCLE_AUTO_REBUILD", "1") != "0":
+        from pelican_comments.rebuild import SiteRebuilder, pelican_build, store_state
+
+        rebuilder = SiteRebuilder(store_state(app.config["DB_PATH"]), pelican_build(ROOT)).start()
+        app.extensions["site_rebuilder"] = rebuilder
     url = "http://{host}:{port}/".format(**CONFIG)
     if os.environ.get("BOUCLE_ADMIN_TOKEN"):
         token_note = "défini par BOUCLE_ADMIN_TOKEN"
@@ -79,6 +85,9 @@ def _serve_app():
         run_simple(CONFIG["host"], CONFIG["port"], app, threaded=True, use_reloader=False)
     except KeyboardInterrupt:
         pass
+    finally:
+        if rebuilder is not None:
+            rebuilder.stop()
 
 
 @task

@@ -75,9 +75,22 @@ def back_to_article(thread_url: str, fragment: str) -> str:
 def retry_page(text: str, status: int, preview: str | None = None):
     """The form again, filled with what the reader sent, under a message (and a preview when confirming)."""
     values = {name: request.form.get(name, "") for name in FORM_FIELDS}
+    return _form_page(values, text, status, preview=preview, action=request.path)
+
+
+def reply_page(parent):
+    """A form answering `parent`, quoted above it."""
+    values = dict.fromkeys(FORM_FIELDS, "")
+    values.update(parent_id=str(parent.id), lang=parent.lang or "")
+    action = request.path.rsplit("/", 2)[0]  # …/comments/<id>/reply → …/comments
+    return _form_page(values, None, 200, parent=parent, action=action)
+
+
+def _form_page(values: dict, text: str | None, status: int, *, action: str, preview: str | None = None,
+               parent=None):
     html = render_template(
-        "form_retry.html", message=text, values=values, token=issue_token(), action=request.path,
-        preview=preview, error=status >= 400,
+        "form_retry.html", message=text, values=values, token=issue_token(), action=action,
+        preview=preview, error=status >= 400, parent=parent,
         lang=language(), site_url=current_app.config["SITEURL"],
         back=article_page() or current_app.config["SITEURL"] + "/",
     )

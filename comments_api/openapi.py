@@ -96,6 +96,10 @@ def spec() -> dict[str, Any]:
                            "responses": {"204": {"description": "Deleted"}, "403": _error("Wrong secret or window closed"),
                                          "404": ERRORS["404"]}},
             },
+            "/api/threads/{slug}/comments/{comment_id}/reply": {"get": {
+                "summary": "HTML page with a form answering this comment (readers without JavaScript)",
+                "parameters": [SLUG, COMMENT_ID],
+                "responses": {"200": {"description": "text/html form"}, "404": ERRORS["404"]}}},
             "/api/admin/comments": {"get": {
                 "summary": "Comments for moderators", "security": ADMIN,
                 "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("status", "q", "author", "thread")]

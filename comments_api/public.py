@@ -118,6 +118,10 @@ def post_comment(slug: str):
     if form:
         thread = comments_store.get_thread(get_db(), slug)
         fragment = f"comment-{comment.id}" if shown_status == "approved" else "merci"
+        rebuilder = current_app.extensions.get("site_rebuilder")
+        if shown_status == "approved" and rebuilder is not None:
+            # Without JavaScript the reader only sees the static page: let it catch up first.
+            rebuilder.rebuild_now(timeout=30)
         return redirect(forms.back_to_article(thread.url, fragment), code=303)
     body = {**comment.public(), "status": shown_status}
     if comment.status != "spam":
@@ -133,6 +137,15 @@ def confirm_form(slug: str, data: dict):
         author=data.get("author"), body=data.get("body"), email=data.get("email"), website=data.get("website"),
         parent_id=_parent_id(data.get("parent_id"))), limits())
     return forms.retry_page(message("confirm"), 200, preview=comments_store.render(checked.body))
+
+
+@bp.get("/threads/<slug>/comments/<int:comment_id>/reply")
+def reply_form(slug: str, comment_id: int):
+    """The reply form as a page of its own, for readers without JavaScript."""
+    parent = comments_store.get_comment(get_db(), comment_id, slug)
+    if parent.status != "approved" or parent.deleted:
+        raise APIError(404, "comment_not_found")
+    return forms.reply_page(parent)
 
 
 @bp.get("/counts")

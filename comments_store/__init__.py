@@ -12,6 +12,7 @@ from .comments import (
     edit_own,
     get_comment,
     list_approved,
+    published_state,
     search,
     set_status,
 )
@@ -34,6 +35,6 @@ __all__ = [
     "MODERATION_MODES", "STATUSES", "Comment", "CommentNotFound", "DuplicateComment", "EditNotAllowed",
     "InvalidComment", "Limits", "NewComment", "StoreError", "Thread", "ThreadNotFound", "add_comment",
     "approved_by_thread", "check_comment", "count_links", "counts", "delete_comment", "delete_own", "edit_own", "get_comment",
-    "get_thread", "list_approved", "list_threads", "open_db", "register_threads", "render", "search",
+    "get_thread", "list_approved", "list_threads", "open_db", "published_state", "register_threads", "render", "search",
     "set_status", "write",
 ]

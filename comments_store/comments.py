@@ -141,6 +141,15 @@ def approved_by_thread(db: Database) -> dict[str, list[Comment]]:
     return grouped
 
 
+def published_state(db: Database) -> tuple:
+    """A cheap fingerprint of everything the static site shows; it changes whenever a rebuild is due."""
+    return tuple(db.execute(
+        """SELECT count(*), coalesce(max(id), 0), coalesce(max(status_changed_at), ''),
+                  coalesce(max(edited_at), ''), coalesce(sum(deleted), 0)
+           FROM comments WHERE status = 'approved'"""
+    ).fetchone())
+
+
 def counts(db: Database, slugs: Iterable[str]) -> dict[str, int]:
     """Number of visible comments per article slug (0 for unknown slugs)."""
     slugs = list(dict.fromkeys(slugs))

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import logging
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
 
 import comments_store
 from conftest import build_site
+from html_helpers import read_page
 
 
 def test_build_registers_every_published_article(tmp_path):
@@ -40,3 +45,97 @@ def test_threads_can_be_left_alone(tmp_path):
     db_path = tmp_path / "threads.db"
     build_site(tmp_path / "out", COMMENTS={"db": str(db_path), "register_threads": False})
     assert not db_path.exists()
+
+
+# --- Baking approved comments into the pages ---------------------------------------------------
+
+
+@pytest.fixture
+def commented_site(tmp_path):
+    """A build whose database holds a small thread: a comment, a reply, a pending and a hostile one."""
+    db_path = tmp_path / "c.db"
+    db = comments_store.open_db(db_path)
+    comments_store.register_threads(db, [{"slug": "negocier-son-salaire", "title": "N", "url": "/n/", "lang": "fr"}])
+    add = lambda **kw: comments_store.add_comment(db, "negocier-son-salaire", comments_store.NewComment(**kw))[0]  # noqa: E731
+    top = add(author="Nadia", body="Très **clair**, merci.", website="https://nadia.ma")
+    comments_store.set_status(db, top.id, "approved")
+    reply = add(author="Omar", body="Je confirme.", parent_id=top.id)
+    comments_store.set_status(db, reply.id, "approved")
+    hostile = add(author='<img src=x onerror=alert(1)>', body="<script>alert(1)</script>")
+    comments_store.set_status(db, hostile.id, "approved")
+    add(author="Pending", body="Pas encore publié")
+    out = build_site(tmp_path / "out", COMMENTS={"db": str(db_path)})
+    return out, {"top": top.id, "reply": reply.id, "hostile": hostile.id}
+
+
+def test_approved_comments_are_baked_as_a_thread(commented_site):
+    out, ids = commented_site
+    html = (out / "negocier-son-salaire" / "index.html").read_text()
+    assert f'id="comment-{ids["top"]}"' in html and "Pas encore publié" not in html
+    nested = re.search(rf'id="comment-{ids["top"]}".*?<ol class="comment-replies">.*?id="comment-{ids["reply"]}"',
+                       html, re.S)
+    assert nested
+    assert '<a href="https://nadia.ma" rel="nofollow ugc noopener">Nadia</a>' in html
+    assert "<strong>clair</strong>" in html
+    assert "(3 commentaires)" in html
+
+
+def test_baked_comments_carry_permalink_date_and_direction(commented_site):
+    out, ids = commented_site
+    page = read_page(out / "negocier-son-salaire" / "index.html")
+    body = [a for t, a in page.tags if t == "div" and a.get("class") == "comment-body"]
+    assert body and all(a.get("dir") == "auto" for a in body)
+    assert f"#comment-{ids['top']}" in page.links
+    html = (out / "negocier-son-salaire" / "index.html").read_text()
+    assert re.search(r"\d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
+                     r" \d{4} à \d\d:\d\d", html)
+
+
+def test_hostile_author_and_body_are_escaped(commented_site):
+    out, ids = commented_site
+    html = (out / "negocier-son-salaire" / "index.html").read_text()
+    block = html.split(f'id="comment-{ids["hostile"]}"', 1)[1].split("</article>", 1)[0]
+    assert "<img" not in block and "<script" not in block
+    assert "&lt;img src=x onerror=alert(1)&gt;" in block
+
+
+def test_listing_pages_show_comment_counts(commented_site):
+    out, _ = commented_site
+    for listing in ["categorie/conseils-candidats/index.html", "etiquette/salaire/index.html"]:
+        assert 'data-count-for="negocier-son-salaire" data-lang="fr">3 commentaires' in (out / listing).read_text()
+    assert ">Aucun commentaire<" in (out / "index.html").read_text()
+
+
+def test_comment_feeds_list_published_comments(commented_site):
+    out, ids = commented_site
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(out / "feeds" / "commentaires" / "negocier-son-salaire.atom.xml").getroot()
+    links = [e.find(f"{atom}link").get("href") for e in feed.findall(f"{atom}entry")]
+    assert len(links) == 3 and links[0].endswith(f"#comment-{ids['hostile']}")  # newest first
+    assert all(link.startswith("http") for link in links)
+    site_feed = ET.parse(out / "feeds" / "commentaires.atom.xml").getroot()
+    assert len(site_feed.findall(f"{atom}entry")) == 3
+
+
+def test_missing_database_builds_without_comments_and_warns(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        out = build_site(tmp_path / "out", COMMENTS={"db": str(tmp_path / "absent.db"), "register_threads": False})
+    assert "pelican_comments: no comment database" in caplog.text
+    assert "(Aucun commentaire)" in (out / "negocier-son-salaire" / "index.html").read_text()
+
+
+def test_reply_links_stop_at_the_depth_limit(tmp_path):
+    db_path = tmp_path / "d.db"
+    db = comments_store.open_db(db_path)
+    comments_store.register_threads(db, [{"slug": "negocier-son-salaire", "title": "N", "url": "/n/", "lang": "fr"}])
+    parent = None
+    ids = []
+    for depth in range(2):
+        c = comments_store.add_comment(db, "negocier-son-salaire", comments_store.NewComment(
+            author="A", body=f"Niveau {depth + 1}", parent_id=parent))[0]
+        comments_store.set_status(db, c.id, "approved")
+        parent = c.id
+        ids.append(c.id)
+    out = build_site(tmp_path / "out", COMMENTS={"db": str(db_path), "max_depth": 2})
+    html = (out / "negocier-son-salaire" / "index.html").read_text()
+    assert f'data-reply="{ids[0]}"' in html and f'data-reply="{ids[1]}"' not in html

@@ -1,0 +1,42 @@
+"""The theme runs under a strict Content-Security-Policy, and its one script stays small."""
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+
+import site_helpers
+
+
+def test_no_inline_script_handler_or_style_in_any_page(site):
+    """No <script> without src, no on*= attribute, no style attribute or element: CSP 'self' allows none."""
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), page
+        assert not re.search(r"<[^>]+\son[a-z]+\s*=", html, re.I), page
+        assert not re.search(r"<[^>]+\sstyle\s*=", html, re.I), page
+        assert "<style" not in html, page
+
+
+def test_comment_script_is_at_most_6_kb_minified():
+    source = (ROOT / "theme" / "static" / "js" / "comments.js").read_text(encoding="utf-8")
+    assert len(site_helpers.minify_js(source).encode()) <= 6 * 1024
+
+
+def test_built_site_serves_the_minified_script(site):
+    served = (site / "theme" / "js" / "comments.js").read_text(encoding="utf-8")
+    assert served.startswith("/*!min*/") and "\n  " not in served
+
+
+def test_script_makes_no_external_request():
+    source = (ROOT / "theme" / "static" / "js" / "comments.js").read_text(encoding="utf-8")
+    assert not re.search(r"https?://|\"//", source)
+    assert "fetch(api + url" in source  # every request goes to the blog's own API
+
+
+def test_article_page_weighs_at_most_40_kb(site):
+    """HTML + CSS + JS of an article with its comment form, uncompressed, images aside."""
+    html = (site / "negocier-son-salaire" / "index.html").read_bytes()
+    css = (site / "theme" / "css" / "style.css").read_bytes()
+    js = (site / "theme" / "js" / "comments.js").read_bytes()
+    assert len(html) + len(css) + len(js) <= 40 * 1024

@@ -1,0 +1,233 @@
+/* Boucle comments: enhances the static comment form and list; the page works without it.
+   No framework and no external request: everything goes to the blog's own /api.
+   Short helpers (get, set, add, el) keep the minified file small. */
+(function () {
+  "use strict";
+  var doc = document, body = doc.body, api = get(body, "data-api");
+  if (!api || !window.fetch) return;
+
+  function get(e, k) { return e.getAttribute(k); }
+  function set(e, k, v) { e.setAttribute(k, v); }
+  function add(parent, child) { parent.appendChild(child); return child; }
+  function $(sel, root) { return (root || doc).querySelector(sel); }
+  function $$(sel, root) { return [].slice.call((root || doc).querySelectorAll(sel)); }
+  function byId(id) { return doc.getElementById(id); }
+  function el(tag, cls, text, parent) {
+    var e = doc.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return parent ? add(parent, e) : e;
+  }
+  function call(method, url, data, headers) {
+    headers = headers || {};
+    if (data) headers["Content-Type"] = "application/json";
+    return fetch(api + url, { method: method, headers: headers, body: data && JSON.stringify(data) })
+      .then(function (r) {
+        return r.status == 204 ? { ok: 1 } : r.json().then(function (d) { return { ok: r.ok, data: d }; });
+      });
+  }
+  function quiet() {}
+  function fail() { say(t.error, 1); }
+  function plural(words, n) { return words[n ? n > 1 ? "many" : "one" : "zero"].replace("{n}", n); }
+
+  /* Counts on listing pages, fresher than the last build. */
+  var links = $$("[data-count-for]");
+  if (links.length) {
+    call("GET", "/counts?threads=" + links.map(function (a) { return encodeURIComponent(get(a, "data-count-for")); }).join())
+      .then(function (r) {
+        var words = JSON.parse(get(body, "data-i18n-counts"));
+        links.forEach(function (a) {
+          var n = r.data[get(a, "data-count-for")];
+          if (n >= 0) a.textContent = plural(words, n);
+        });
+      }).catch(quiet);
+  }
+
+  var box = byId("comments");
+  if (!box) return;
+  var t = JSON.parse(get(box, "data-i18n")), lang = get(box, "data-lang"), maxDepth = +get(box, "data-max-depth"),
+    base = "/threads/" + encodeURIComponent(get(box, "data-thread")) + "/comments", form = byId("comment-form"),
+    fields = form.elements, list = byId("comment-list"), status = byId("form-status"), preview = byId("c-preview"),
+    home = form.parentNode, homeNext = form.nextSibling, title = byId("form-title"), titleText = title.textContent,
+    own = {}, fmt, timer;
+  try { own = JSON.parse(localStorage["boucle-own"] || "{}"); } catch (e) {}
+  try { fmt = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short", timeZone: get(box, "data-tz") }); } catch (e) {}
+
+  function saveOwn() { try { localStorage["boucle-own"] = JSON.stringify(own); } catch (e) {} }
+  function say(text, isError) {
+    status.textContent = text;
+    status.className = isError ? "notice notice-error" : "notice";
+    status.hidden = !text;
+  }
+  function refused(r) { return !r.ok && !say(r.data.error.message, 1); }
+  function count() {
+    var n = $$(".comment[data-id]", list).filter(function (c) { return !$(".comment-deleted", c); }).length;
+    $("[data-count]", box).textContent = "(" + plural(t, n) + ")";
+    if (byId("no-comments")) byId("no-comments").hidden = n > 0;
+  }
+
+  /* One comment, built as the theme renders it. */
+  function render(c, depth) {
+    var li = el("li", "comment-item"), art = el("article", "comment", null, li),
+      head = el("header", "comment-meta", null, art), who = el("span", "comment-author", c.website ? null : c.author, head),
+      when = el("a", "comment-date", null, head), time = el("time", "", fmt ? fmt.format(new Date(c.created_at)) : c.created_at, when),
+      text = el("div", "comment-body", null, art), actions = el("p", "comment-actions", null, art), a;
+    art.id = "comment-" + c.id;
+    set(art, "data-id", c.id);
+    set(art, "data-depth", depth);
+    if (c.lang) art.lang = c.lang;
+    who.dir = text.dir = "auto";
+    if (c.website) {
+      a = el("a", "", c.author, who);
+      a.href = c.website;
+      a.rel = "nofollow ugc noopener";
+    }
+    when.href = "#" + art.id;
+    when.title = t.permalink;
+    time.dateTime = c.created_at;
+    text.innerHTML = c.html; /* sanitised by the server's allow-list */
+    if (depth < maxDepth) {
+      a = el("a", "reply-link", t.reply, actions);
+      a.href = api + base + "/" + c.id + "/reply";
+      set(a, "data-reply", c.id);
+    }
+    return li;
+  }
+
+  function insert(c) {
+    if (byId("comment-" + c.id) || c.deleted) return;
+    var parent = c.parent_id && byId("comment-" + c.parent_id), target = list;
+    if (parent) {
+      target = $(":scope > .comment-replies", parent.parentNode) || el("ol", "comment-replies", null, parent.parentNode);
+    }
+    add(target, render(c, parent ? +get(parent, "data-depth") + 1 : 1));
+    ownControls(c.id);
+  }
+
+  /* Comments approved since the page was built, and a fresh fill-time token for the form. */
+  var last = Math.max.apply(0, [0].concat($$(".comment[data-id]", list).map(function (c) { return +get(c, "data-id"); })));
+  call("GET", base + "?after=" + last).then(function (r) { r.data.comments.forEach(insert); count(); }).catch(quiet);
+  call("GET", "/form-token").then(function (r) { fields.ts.value = r.data.token; }).catch(quiet);
+
+  function clearErrors() {
+    $$(".field-error", form).forEach(function (e) { e.hidden = true; });
+    $$("[aria-invalid]", form).forEach(function (e) { e.removeAttribute("aria-invalid"); });
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    clearErrors();
+    var data = {}, button = $("[type=submit]", form);
+    "author email website body lang ts telephone".split(" ").forEach(function (k) {
+      if (fields[k].value) data[k] = fields[k].value;
+    });
+    if (fields.parent_id.value) data.parent_id = +fields.parent_id.value;
+    button.disabled = true;
+    say(t.sending);
+    call("POST", base, data).then(function (r) {
+      var d = r.data, err = d.error, input = err && err.field && fields[err.field], slot = input && byId(input.id + "-error");
+      if (slot) {
+        say("");
+        slot.textContent = err.message;
+        slot.hidden = false;
+        set(input, "aria-invalid", "true");
+        return input.focus();
+      }
+      if (err) return say(err.message, 1);
+      own[d.id] = { token: d.edit_token, until: d.edit_until, body: data.body };
+      saveOwn();
+      fields.body.value = "";
+      preview.hidden = true;
+      cancelReply();
+      if (d.status == "approved") { insert(d); count(); say(t.published); } else say(t.pending);
+      status.focus();
+    }).catch(fail).then(function () { button.disabled = false; });
+  });
+
+  /* Live preview, rendered by the server exactly as it will be published. */
+  fields.body.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var text = fields.body.value;
+      if (text.trim().length < 2) return preview.hidden = true;
+      call("POST", "/preview", { body: text }).then(function (r) {
+        preview.innerHTML = "";
+        el("p", "preview-label", t.preview, preview);
+        el("div", "", null, preview).innerHTML = r.data.html;
+        preview.hidden = !r.ok;
+      }).catch(quiet);
+    }, 400);
+  });
+
+  /* Reply in place: the form moves under the comment. */
+  var cancel = el("button", "secondary", t.cancel);
+  cancel.type = "button";
+  cancel.onclick = function () { cancelReply(); fields.body.focus(); };
+  function cancelReply() {
+    fields.parent_id.value = "";
+    title.textContent = titleText;
+    cancel.remove();
+    home.insertBefore(form, homeNext);
+  }
+  box.addEventListener("click", function (ev) {
+    var link = ev.target.closest("[data-reply]"), id, art;
+    if (!link) return;
+    ev.preventDefault();
+    id = get(link, "data-reply");
+    art = byId("comment-" + id);
+    fields.parent_id.value = id;
+    title.textContent = t.reply + " — " + $(".comment-author", art).textContent;
+    art.after(form);
+    add($(".form-actions", form), cancel);
+    fields.body.focus();
+  });
+
+  /* Edit or delete one's own comment while the window is open. */
+  function ownControls(id) {
+    var mine = own[id], art = byId("comment-" + id), actions, edit, del;
+    if (!mine || !art) return;
+    actions = $(".comment-actions", art);
+    edit = el("button", "", t.edit, actions);
+    del = el("button", "", t["delete"], actions);
+    edit.type = del.type = "button";
+    edit.onclick = function () {
+      var text = $(".comment-body", art), area = el("textarea"), save = el("button", "", t.save);
+      area.value = mine.body;
+      area.dir = "auto";
+      set(area, "aria-label", t.edit);
+      save.type = "button";
+      text.hidden = true;
+      art.insertBefore(area, actions);
+      actions.prepend(save);
+      area.focus();
+      save.onclick = function () {
+        call("PATCH", base + "/" + id, { body: area.value }, { "X-Edit-Token": mine.token }).then(function (r) {
+          if (refused(r)) return;
+          mine.body = area.value;
+          saveOwn();
+          text.innerHTML = r.data.html;
+          text.hidden = false;
+          area.remove();
+          save.remove();
+          if (r.data.status != "approved") say(t.pending);
+        }).catch(fail);
+      };
+    };
+    del.onclick = function () {
+      if (!confirm(t.confirmDelete)) return;
+      call("DELETE", base + "/" + id, null, { "X-Edit-Token": mine.token }).then(function (r) {
+        if (refused(r)) return;
+        delete own[id];
+        saveOwn();
+        if ($(".comment-replies", art.parentNode)) art.replaceChildren(el("p", "comment-deleted", t.deleted));
+        else art.parentNode.remove();
+        count();
+      }).catch(fail);
+    };
+  }
+  Object.keys(own).forEach(function (id) {
+    if (new Date(own[id].until) < new Date()) delete own[id];
+    else ownControls(id);
+  });
+  saveOwn();
+})();
