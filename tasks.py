@@ -207,3 +207,25 @@ def newpost(c, title, category="Conseils candidats", tags="", lang="", publish=F
         raise Exit(f"Rien n'a été écrit : {exc}.", code=1) from None
     note = "" if publish else " (brouillon : retirez la ligne « Status: draft » pour publier)"
     print(f"Créé : {path.relative_to(ROOT)}{note}")
+
+
+def _feedback(c, *args: str) -> None:
+    c.run(" ".join([shlex.quote(sys.executable), "-m", "feedback", *map(shlex.quote, args)]), pty=False)
+
+
+@task(help={"all": "Étiqueter de nouveau tous les commentaires (les corrections humaines restent)"})
+def tag(c, all=False):
+    """Tag new and edited approved comments as problems or suggestions (python -m feedback tag)."""
+    _feedback(c, "tag", *(["--all"] if all else []))
+
+
+@task(help={"out": "Fichier du modèle (par défaut : instance/feedback-model.json)"})
+def train(c, out=""):
+    """Retrain the feedback tagger with feedback/data/train.jsonl and the human corrections."""
+    _feedback(c, "train", *(["--out", out] if out else []))
+
+
+@task(help={"file": "Fichier JSON lines avec les étiquettes attendues (par défaut : la partie test)"})
+def evaluate(c, file=""):
+    """Score the tagger on labelled JSON lines: precision, recall, F1 per label and language."""
+    _feedback(c, "evaluate", *([file] if file else []))

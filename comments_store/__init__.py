@@ -11,6 +11,8 @@ from .comments import (
     delete_own,
     edit_own,
     get_comment,
+    import_comments,
+    iter_approved,
     list_approved,
     published_state,
     search,
@@ -35,6 +37,6 @@ __all__ = [
     "MODERATION_MODES", "STATUSES", "Comment", "CommentNotFound", "DuplicateComment", "EditNotAllowed",
     "InvalidComment", "Limits", "NewComment", "StoreError", "Thread", "ThreadNotFound", "add_comment",
     "approved_by_thread", "check_comment", "count_links", "counts", "delete_comment", "delete_own", "edit_own", "get_comment",
-    "get_thread", "list_approved", "list_threads", "open_db", "published_state", "register_threads", "render", "search",
+    "get_thread", "import_comments", "iter_approved", "list_approved", "list_threads", "open_db", "published_state", "register_threads", "render", "search",
     "set_status", "write",
 ]

@@ -15,7 +15,9 @@ from .errors import CommentNotFound, DuplicateComment, EditNotAllowed, InvalidCo
 from .records import STATUSES, Comment, NewComment
 from .render import render
 from .rules import MAX_ID, Limits, check, clean_text, fingerprint
+from .errors import ThreadNotFound
 from .threads import get_thread
+from .threads import list_threads as list_threads_rows
 
 MODERATION_MODES = ("all", "first", "none")
 
@@ -113,6 +115,38 @@ def add_comment(
     return comment, token
 
 
+def import_comments(db: Database, rows: Iterable[dict], batch: int = 5000) -> int:
+    """Bulk-load comments from another system (or a benchmark): dicts with slug, author, body, and optionally
+    email, status, created_at. Rules are checked; rate limits and moderation are not. Returns the count."""
+    threads = {t.slug: t.id for t in list_threads_rows(db)}
+    count, pending = 0, []
+
+    def flush():
+        with write(db):
+            db.conn.executemany(
+                """INSERT INTO comments (thread_id, author, email, body, html, status, created_at, lang, fingerprint)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                pending,
+            )
+
+    for row in rows:
+        if row["slug"] not in threads:
+            raise ThreadNotFound(slug=row["slug"])
+        new = check(NewComment(author=row["author"], body=row["body"], email=row.get("email")))
+        status = row.get("status", "approved")
+        if status not in STATUSES:
+            raise InvalidComment(code="status_invalid", field="status")
+        pending.append((threads[row["slug"]], new.author, new.email, new.body, render(new.body), status,
+                        row.get("created_at") or clock.now_iso(), row.get("lang"), fingerprint(new.body)))
+        count += 1
+        if len(pending) >= batch:
+            flush()
+            pending = []
+    if pending:
+        flush()
+    return count
+
+
 def get_comment(db: Database, comment_id: int, slug: str | None = None) -> Comment:
     if not 0 < comment_id <= MAX_ID:
         raise CommentNotFound(id=comment_id)
@@ -139,6 +173,21 @@ def approved_by_thread(db: Database) -> dict[str, list[Comment]]:
         comment = _record(row)
         grouped.setdefault(comment.thread_slug, []).append(comment)
     return grouped
+
+
+def iter_approved(db: Database, batch: int = 2000):
+    """Every visible approved comment, by id, in batches (for the feedback tagger)."""
+    last = 0
+    while True:
+        rows = db.execute(
+            f"{_SELECT} WHERE c.status = 'approved' AND c.deleted = 0 AND c.id > ? ORDER BY c.id LIMIT ?",
+            [last, batch],
+        ).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            yield _record(row)
+        last = rows[-1][0]
 
 
 def published_state(db: Database) -> tuple:

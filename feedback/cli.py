@@ -1,0 +1,186 @@
+"""python -m feedback: tag, classify, train, evaluate."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import paths, training
+from .classify import PACKAGED_MODEL, Classifier
+
+EXIT_USAGE = 2
+
+
+def _progress(total: int | None, desc: str):
+    from tqdm import tqdm
+
+    # Bars on a terminal only: logs and pipes stay clean.
+    return tqdm(total=total, desc=desc, unit=" comm.", file=sys.stderr, disable=None, leave=False)
+
+
+def load_classifier(path: str | None) -> Classifier:
+    if path:
+        return Classifier.load(path)
+    trained = paths.trained_model()
+    return Classifier.load(trained if trained.exists() else PACKAGED_MODEL)
+
+
+def cmd_classify(args) -> int:
+    """JSON lines {"id", "text"} in, one result per line out, same order, as soon as each line arrives."""
+    classifier = load_classifier(args.model)
+    out = sys.stdout
+    number = 0
+    for lines in arrived_lines(sys.stdin.buffer.raw):
+        answers = []
+        for raw in lines:
+            number += 1
+            answers.append(json.dumps(classify_line(classifier, raw, number), ensure_ascii=False))
+        # One write per batch that arrived together: streaming for a trickle, fast for a flood.
+        out.write("\n".join(answers) + "\n")
+        out.flush()
+    return 0
+
+
+def arrived_lines(stream, size: int = 1 << 16):
+    """The complete lines that arrived with each read of `stream` (a raw, unbuffered file)."""
+    pending = b""
+    while True:
+        chunk = stream.read(size)  # returns as soon as some bytes are there
+        if not chunk:
+            break
+        *complete, pending = (pending + chunk).split(b"\n")
+        if complete:
+            yield complete
+    if pending:
+        yield [pending]
+
+
+def _error(item_id, code: str, message: str) -> dict:
+    return {"id": item_id, "error": {"code": code, "message": message}}
+
+
+def classify_line(classifier: Classifier, raw: bytes, number: int) -> dict:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _error(None, "invalid_utf8", f"line {number}: not UTF-8 text")
+    if not line.strip():
+        return _error(None, "empty_line", f"line {number}: empty line")
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _error(None, "invalid_json", f"line {number}: not JSON ({exc.msg})")
+    if not isinstance(item, dict):
+        return _error(None, "invalid_json", f"line {number}: expected an object {{\"id\", \"text\"}}")
+    item_id = item.get("id")
+    text = item.get("text")
+    if not isinstance(text, str):
+        return _error(item_id, "invalid_text", f"line {number}: \"text\" must be a string")
+    result = classifier.classify(text)
+    return {"id": item_id, "labels": result.labels, "lang": result.lang, "confidence": result.confidence,
+            "sentiment": result.sentiment, "cues": result.cues}
+
+
+def cmd_tag(args) -> int:
+    from comments_store import open_db
+
+    from . import store, tagging
+
+    classifier = load_classifier(args.model)
+    db = store.prepare(open_db(args.db))
+    total = db.execute("SELECT count(*) FROM comments WHERE status = 'approved' AND deleted = 0").fetchone()[0]
+    with _progress(total, "Étiquetage") as bar:
+        report = tagging.tag_comments(db, classifier, everything=args.all, progress=bar.update)
+    print(f"{report.tagged} commentaire(s) étiqueté(s), {report.unchanged} inchangé(s) "
+          f"(modèle {classifier.version}).")
+    return 0
+
+
+def cmd_train(args) -> int:
+    examples = training.read_examples(args.data)
+    added = 0
+    if not args.no_db and Path(args.db).exists():
+        from comments_store import open_db
+
+        from . import store
+
+        examples, added = with_corrections(examples, store.prepare(open_db(args.db)))
+    model = training.build_model(examples)
+    out = Path(args.out or paths.trained_model())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8")
+    print(f"Modèle {model['version']} : {len(examples)} exemples dont {added} corrections humaines → {out}")
+    return 0
+
+
+def with_corrections(examples: list[dict], db) -> tuple[list[dict], int]:
+    """The labelled examples plus every human correction stored in the database."""
+    import comments_store
+
+    from . import store
+
+    extra = []
+    for comment_id, labels in store.human_corrections(db):
+        try:
+            comment = comments_store.get_comment(db, comment_id)
+        except comments_store.CommentNotFound:
+            continue
+        if comment.body:
+            extra.append({"id": f"comment-{comment_id}", "text": comment.body, "labels": labels})
+    return examples + extra, len(extra)
+
+
+def cmd_evaluate(args) -> int:
+    classifier = load_classifier(args.model)
+    report = training.evaluate(classifier, training.read_examples(args.file))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print(f"model {classifier.version} on {args.file}")
+    print(f"{'lang':<6} {'label':<11} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
+    for group, data in report.items():
+        for label, m in data["labels"].items():
+            print(f"{group:<6} {label:<11} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} "
+                  f"{data['support'][label]:>8}")
+        print(f"{group:<6} {'macro-F1':<11} {'':>9} {'':>7} {data['macro_f1']:>6.3f}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m feedback", description="Tag readers' feedback: problems and suggestions.")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("classify", help="JSON lines {id, text} on stdin → results on stdout, one per line")
+    c.add_argument("--model", help="model file (default: the trained one in instance/, else the shipped one)")
+    c.set_defaults(func=cmd_classify)
+    t = sub.add_parser("tag", help="tag new and edited approved comments of the database")
+    t.add_argument("--db", default=paths.database(), help="database (default: $BOUCLE_DB or instance/boucle.db)")
+    t.add_argument("--all", action="store_true", help="tag every comment again (human tags are kept)")
+    t.add_argument("--model")
+    t.set_defaults(func=cmd_tag)
+    tr = sub.add_parser("train", help="train the model from feedback/data/train.jsonl and human corrections")
+    tr.add_argument("--data", default=str(training.TRAIN))
+    tr.add_argument("--db", default=paths.database())
+    tr.add_argument("--no-db", action="store_true", help="ignore human corrections in the database")
+    tr.add_argument("--out", help="where to write the model (default: instance/feedback-model.json)")
+    tr.set_defaults(func=cmd_train)
+    e = sub.add_parser("evaluate", help="score a JSON-lines file with gold labels")
+    e.add_argument("file", nargs="?", default=str(training.TEST))
+    e.add_argument("--model")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_evaluate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except training.BadExample as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"Erreur : fichier introuvable : {exc.filename}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,51 @@
+"""Named migrations of the feedback tables (same database as the comments). Never edit one that has landed."""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("feedback")
+
+
+@migrations(name="0001_tags")
+def tags(db: Database) -> None:
+    # One analysis per comment: what the tagger saw and concluded.
+    db.execute(
+        """
+        CREATE TABLE feedback_items (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id) ON DELETE CASCADE,
+            source_edited_at TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL,
+            sentiment REAL,
+            cues TEXT NOT NULL DEFAULT '[]',
+            kinds TEXT NOT NULL DEFAULT '[]',
+            model_version TEXT NOT NULL,
+            tagged_at TEXT NOT NULL
+        )
+        """
+    )
+    # Tags, automatic or human; a human decision on a comment replaces its automatic tags.
+    db.execute(
+        """
+        CREATE TABLE feedback_tags (
+            comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+            label TEXT NOT NULL CHECK (label IN ('problem', 'suggestion')),
+            source TEXT NOT NULL CHECK (source IN ('auto', 'human')),
+            confidence REAL,
+            model_version TEXT,
+            author TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (comment_id, label, source)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE feedback_human (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id) ON DELETE CASCADE,
+            author TEXT NOT NULL,
+            corrected_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX feedback_tags_label ON feedback_tags(label, source)")
