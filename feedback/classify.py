@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import re
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from . import cues, language
 from .text import fold, tokens
+
+log = logging.getLogger(__name__)
 
 LABELS = ("problem", "suggestion")
 PACKAGED_MODEL = Path(__file__).parent / "data" / "model.json"
@@ -71,7 +74,7 @@ def train(examples: list[tuple[str, list[str]]], combine: dict | None = None) ->
     from textblob.classifiers import NaiveBayesClassifier
 
     prepared = sorted(((features(text)[0], set(labels)) for text, labels in examples), key=lambda p: p[0])
-    model = {"labels": {}, "combine": combine or DEFAULT_COMBINE}
+    model = {"labels": {}, "combine": combine or DEFAULT_COMBINE, "cues": cues.SIGNATURE}
     for label in LABELS:
         train_set = [(feats, "yes" if label in gold else "no") for feats, gold in prepared]
         nb = NaiveBayesClassifier(train_set, feature_extractor=_extractor).classifier
@@ -105,6 +108,10 @@ class Classifier:
     def __init__(self, model: dict):
         self.model = model
         self.version = model["version"]
+        if model.get("cues") != cues.SIGNATURE:
+            # The cues changed since this model was trained: it still works, but `train` should be run.
+            log.warning("feedback: model %s was trained with other cues; run `python -m feedback train`",
+                        self.version)
         self.combine = {**DEFAULT_COMBINE, **model.get("combine", {})}
         self._fr = self._en = None
 

@@ -7,6 +7,7 @@ update", "I should have read this"). The names are shown to product owners.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -56,6 +57,7 @@ PROBLEM_FR = _cues("problem", [
     ("refusé à tort", 1.8, r"\b(?:refuse|refusee|rejete)\w*\b.*\b(?:alors que|pourtant|valable)\b|\b(?:non supportee?|non reconnue?)\b"),
     ("disparu", 2.0, r"\b(?:ont|a|sont|est) (?:tous |toutes )?disparu\w*\b|\bs'?efface\w*\b|\bperdu\b"),
     ("lent", 1.6, r"\b(?:tres |trop |super )?lent\w*\b|\bmettent? \d+ (?:secondes|minutes) a charger\b|\bconsomme enormement\b"),
+    ("aucune notification", 1.6, r"\baucune? (?:notification|alerte|mail|e-mail|message|reponse du site|resultat|son)s?\b|\bpas de (?:notification|connexion|reseau|son)s?\b"),
     ("mal affiché", 2.0, r"\b(?:s'affiche\w*|affiche\w*)\s+(?:mal|a l'envers|tout deforme|n'importe comment)\b|\bse (?:superposent|chevauchent)\b|\billisible\b|\bcaracteres? bizarres?\b|\bpoints d'interrogation\b|\bpart dans tous les sens\b"),
     ("faux / mauvais", 1.4, r"\b(?:est|sont) (?:faux|fausse|fausses|erronee?s?)\b|\bmauvais (?:article|colis|montant)\b|\bdecalage\b"),
     ("en panne", 2.6, r"\ben panne\b|\binaccessible\b|\bindisponible\b|\bne repond plus\b|\bhors service\b"),
@@ -64,6 +66,7 @@ PROBLEM_FR = _cues("problem", [
     ("en double", 2.0, r"\ben double\b|\b(?:deux|trois|2|3|\d+) fois (?:la meme|le meme|au meme|de suite)\b|\benvoyee?s? (?:deux|2) fois\b|\bcinq fois\b"),
     ("au lieu de / alors que", 1.6, r"\bau lieu de\b|\balors que (?:je|j'|ce n'est|il y a|le|la|mon|ma|l'|c'est)\b|\bsans mon accord\b|\bmalgre le filtre\b|\bpas accessible\b|\b(?:pas|plus) acces\b"),
     ("négation + produit", 1.6, r"\b(?:appli\w*|app|site|page|bouton|lien|paiement|compte|notification\w*|alertes?|formulaire|recherche|filtres?|video|telechargement|synchronisation|connexion|code|mail|e-mail|message\w*|commande|colis|livraison|facture|mot de passe|carte|profil|cv)\b[^.!?]{0,40}\b(?:ne|n')\s?\w+\s+(?:pas|plus|jamais)\b"),
+    ("corrigez", 2.0, r"\b(?:corrigez|reparez|merci de corriger|svp corrige\w*)\b"),
     ("rien ne se passe", 2.4, r"\brien ne (?:se passe|marche|fonctionne|s'affiche|charge)\b|\bne fait plus rien\b|\bne (?:reagit|repond) pas\b"),
     ("session expirée", 1.8, r"\bsession expiree\b|\bdeconnecte\w*\b.*\b(?:toutes? les|sans arret|milieu)\b"),
     ("compte bloqué", 2.2, r"\bcompte (?:a ete )?(?:bloque|suspendu|pirate)\b"),
@@ -88,16 +91,22 @@ SUGGESTION_FR = _cues("suggestion", [
     ("je suggère", 2.8, r"\bje (?:suggere|propose|me permets de suggerer)\b|\bsuggestion\b|\bidee\s*:|\bproposition\s*:|\bun petit plus\b"),
     ("il manque", 2.2, r"\bil manque (?:vraiment |juste |encore )?(?:un|une|la|le|l')\b|\bca manque\b|\bmanque (?:vraiment|d'un|d'une)\b"),
     ("à quand", 2.2, r"\ba quand\b|\bil serait temps\b"),
+    ("il serait bien", 2.6, r"\bil serait (?:\w+ )?(?:bien|bon|utile|pratique|interessant|souhaitable|judicieux|appreciable|temps)\b|\bserait mieux (?:si|avec)\b"),
+    ("ajouter (infinitif)", 2.2, r"(?:^|[.!?;:]\s*)(?:ajouter|rajouter|mettre en place|pouvoir|permettre|proposer|integrer)\b"),
+    ("dommage qu'il n'y ait pas", 2.2, r"\bdommage qu'?\s?il n'?\s?y (?:ait|a) pas\b|\bsi seulement\b|\bbesoin d'(?:un|une)\b|(?:^|[.!?;:]\s*)manque\b"),
     ("option pour", 1.6, r"\b(?:une |un |l')(?:option|possibilite|fonction|bouton|filtre|onglet|rubrique|section|espace|version|appli|application|mode)\s+(?:\w+\s+)?(?:pour|qui permet|permettant|serait)\b|\bla possibilite de\b"),
     ("merci de", 2.6, r"\bmerci de (?:mettre|rajouter|ajouter|prevoir|permettre|revoir|proposer|traduire|corriger l'|afficher)\b"),
     ("svp", 1.4, r"\b(?:svp|stp|s'il vous plait|please|3afakom)\b"),
     # Counter-cues: wishes about oneself or the world, not the product.
+    ("merci de corriger (un signalement)", -1.5, r"\b(?:corrigez|reparez|merci de corriger|svp corrige\w*)\b"),
+    ("encouragement", -3.0, r"\bcontinuez\b|\bbonne continuation\b"),
     ("souhait personnel", -3.0, r"\bil faudrait que je\b|\bje devrais\b|\bj'aurais du\b|\bce serait bien que (?:mon|ma|les jeunes|les entreprises)\b"),
     ("opinion sur le marché", -2.0, r"\b(?:les )?(?:entreprises|recruteurs|stages|employeurs|patrons|salaires)\s+(?:\w+\s+)?devraient\b"),
 ])
 
 PROBLEM_EN = _cues("problem", [
-    ("doesn't work", 3.0, r"\b(?:doesn'?t|does not|don'?t|do not|didn'?t|won'?t|will not|isn'?t|is not|aren'?t|not|no longer|never)\s+(?:\w+\s+)?(?:work|working|load|loading|open|opening|start|starting|respond|arrive|arriving|show|showing|sync|syncing|apply|update|updating)\b"),
+    ("doesn't work", 3.0, r"\b(?:doesn'?t|does not|don'?t|do not|didn'?t|won'?t|will not|isn'?t|is not|aren'?t|not|no longer|never)\s+(?:\w+\s+)?(?:work|working|load|loading|open|opening|start|starting|respond|responding|arrive|arriving|show|showing|sync|syncing|apply|update|updating|receive|receiving|send|sending|save|saving|play|playing|connect|connecting|download|downloading|upload|uploading|display|displaying|accept|accepting|let me|recogni[sz]e)\b"),
+    ("please fix", 2.2, r"\b(?:please|pls|plz)\s+(?:\w+\s+)?fix\b|\bfix (?:this|it|the)\b|\bforce clos\w*\b|\bwhy can'?t i\b"),
     ("can't", 2.4, r"\b(?:can'?t|cannot|can not|couldn'?t|unable to|not able to)\s+(?:\w+\s+)?(?:log|sign|login|access|open|upload|download|change|apply|pay|reach|reply|see|find|check|use|get|install|edit|delete|resume|tick|submit)\b"),
     ("keeps crashing", 3.0, r"\b(?:crash\w*|bug|bugs|buggy|glitch\w*|broken|breaks|broke)\b"),
     ("error", 2.2, r"\berrors?\b|\b(?:404|500|502|503)\b|\bsomething went wrong\b"),
@@ -128,17 +137,20 @@ PROBLEM_EN = _cues("problem", [
 ])
 
 SUGGESTION_EN = _cues("suggestion", [
-    ("please add", 2.8, r"\b(?:please|pls|plz|kindly)\s+(?:\w+\s+)?(?:add|let|make|show|support|offer|include|allow|fix|remember|give|put|bring|create)\b|(?:^|[.!?;:]\s*)(?:please\s+)?(?:add|let|make|show|support|offer|include|allow|keep|remember|give|put|ask|notify|invite|send|create|bring|enable|provide|integrate|consider)\b|\badd (?:a|an|more|the|some)\b"),
-    ("please", 1.4, r"\b(?:please|pls|plz|kindly)\b"),
+    ("please add", 2.8, r"\b(?:please|pls|plz|kindly)\s+(?:\w+\s+)?(?:add|let|make|show|support|offer|include|allow|remember|give|put|bring|create)\b|(?:^|[.!?;:]\s*)(?:please\s+)?(?:add|let|make|show|support|offer|include|allow|keep|remember|give|put|ask|notify|invite|send|create|bring|enable|provide|integrate|consider)\b|\badd (?:a|an|more|the|some)\b"),
+    ("please", 0.8, r"\b(?:please|pls|plz|kindly)\b"),
     ("it should", 2.0, r"\b(?:it|app|site|search|form|page|you)\s+should\b"),
     ("it would be nice", 2.8, r"\b(?:it |that |this )?(?:would|'d|will) (?:be|have been) (?:\w+ )?(?:nice|great|cool|good|helpful|handy|awesome|useful|better|perfect|amazing|a real plus|a plus)\b|\bit'?d be (?:\w+ )?(?:nice|great|cool|handy|useful|better)\b|\bwould (?:help|be a plus)\b"),
     ("I wish", 2.6, r"\bi wish\b|\bi'?d (?:like|love)\b|\bi would (?:like|love)\b|\bwould love\b|\bi want (?:to|the|a)\b|\bi hope you\b"),
     ("you should", 2.6, r"\byou (?:should|could|guys should|need to|must)\b|\bcould you\b|\bcan you (?:add|make|please|put|let|show)\b|\bwould it be possible\b|\bany chance\b|\bis it possible to add\b"),
     ("feature request", 2.8, r"\bfeature request\b|\bsuggestion\b|\bi'?d suggest\b|\bi suggest\b|\bi propose\b|\bidea\s*:|\bconsider adding\b"),
     ("why not", 2.4, r"\bwhy not\b|\bhow about\b|\bwhat about adding\b"),
+    ("if only", 2.2, r"\bif only\b|\b(?:5|five) stars? if\b|\bwould (?:give|rate) (?:it )?(?:5|five)\b|\b(?:shame|pity|too bad) (?:that )?there(?:'s| is) no\b|\bwould be (?:even )?better (?:if|with)\b"),
     ("there should be", 2.4, r"\bthere (?:should|needs to|must) be\b|\b(?:needs?|need) (?:a|an|more|to be)\b|\bmissing\b|\bit'?s about time\b"),
     ("option to", 1.6, r"\b(?:an|a) (?:option|way|button|filter|setting|tab|section|mode|version|app) (?:to|for)\b"),
     ("no way to", -1.6, r"\bno way to\b"),
+    ("please fix (a report)", -1.5, r"\b(?:please|pls|plz)\s+(?:\w+\s+)?fix\b"),
+    ("encouragement", -3.0, r"\bkeep (?:up the good work|it up|going|writing|them coming)\b"),
     ("personal wish", -3.0, r"\bi should (?:have|update|read)\b|\bi wish i had\b|\bwould be nice if my\b|\bif (?:young people|companies|my boss)\b"),
     ("opinion on the market", -2.0, r"\b(?:companies|recruiters|internships|employers|salaries|bosses)\s+(?:\w+\s+)?should\b"),
 ])
@@ -157,6 +169,9 @@ BY_LANG = {
     "ar": PROBLEM_AR + SUGGESTION_AR,
 }
 ALL = PROBLEM_FR + SUGGESTION_FR + PROBLEM_EN + SUGGESTION_EN + PROBLEM_AR + SUGGESTION_AR
+
+
+SIGNATURE = hashlib.sha256(repr([(c.name, c.label, c.weight, c.pattern.pattern) for c in ALL]).encode()).hexdigest()[:8]
 
 
 def find(folded: str, lang: str, mixed: bool = True) -> list[tuple[Cue, re.Match]]:
