@@ -229,3 +229,10 @@ def train(c, out=""):
 def evaluate(c, file=""):
     """Score the tagger on labelled JSON lines: precision, recall, F1 per label and language."""
     _feedback(c, "evaluate", *([file] if file else []))
+
+
+@task(help={"week": "Semaine ISO, ex. 2026-W47 (par défaut : la dernière semaine complète)",
+            "email": "Envoyer aussi le résumé à $BOUCLE_DIGEST_TO"})
+def digest(c, week="", email=False):
+    """Write the weekly feedback digest into digests/ (HTML, Markdown, JSON, CSV), optionally by e-mail."""
+    _feedback(c, "digest", *(["--week", week] if week else []), *(["--email"] if email else []))

@@ -18,7 +18,7 @@ ACTIONS = {"approve": "approved", "reject": "rejected", "spam": "spam", "pending
 PAGE_SIZE = 50
 
 TEXT = {
-    "fr": {"title": "Modération", "login": "Connexion", "token": "Jeton d'administration", "enter": "Entrer",
+    "fr": {"title": "Modération", "login": "Connexion", "who": "Votre nom (pour l'historique)", "feedback": "Retours des lecteurs", "token": "Jeton d'administration", "enter": "Entrer",
            "bad_token": "Jeton invalide.", "logout": "Se déconnecter", "search": "Rechercher", "text": "Texte",
            "author": "Auteur", "thread": "Article (slug)", "status": "Statut", "all": "Tous",
            "pending": "En attente", "approved": "Publiés", "rejected": "Refusés", "spam": "Indésirables",
@@ -27,7 +27,7 @@ TEXT = {
            "done": "Commentaire n°{id} : {status}.", "deleted": "Commentaire n°{id} supprimé.",
            "expired": "Session expirée : recommencez.", "on": "sur", "email": "e-mail", "reply_to": "réponse au n°",
            "next": "Suivants", "prev": "Précédents", "filter": "Filtrer", "skip": "Aller au contenu"},
-    "en": {"title": "Moderation", "login": "Log in", "token": "Admin token", "enter": "Enter",
+    "en": {"title": "Moderation", "login": "Log in", "who": "Your name (for the history)", "feedback": "Readers' feedback", "token": "Admin token", "enter": "Enter",
            "bad_token": "Invalid token.", "logout": "Log out", "search": "Search", "text": "Text",
            "author": "Author", "thread": "Article (slug)", "status": "Status", "all": "All",
            "pending": "Pending", "approved": "Published", "rejected": "Rejected", "spam": "Spam",
@@ -82,6 +82,7 @@ def login():
     elif token_matches(request.form.get("token", "").strip()):
         session.clear()
         session["admin"] = True
+        session["who"] = (request.form.get("who") or "").strip()[:80] or "admin"
         session.permanent = True
     else:
         flash(texts()["bad_token"], "error")

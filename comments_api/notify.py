@@ -13,12 +13,14 @@ from comments_store import Comment
 log = logging.getLogger(__name__)
 
 
-def send(settings: dict, to: list[str], subject: str, text: str) -> None:
+def send(settings: dict, to: list[str], subject: str, text: str, headers: dict | None = None) -> None:
     """Send one plain-text message over SMTP, with STARTTLS and login when configured."""
     msg = EmailMessage()
     msg["From"] = settings["SMTP_FROM"]
     msg["To"] = ", ".join(to)
     msg["Subject"] = subject
+    for key, value in (headers or {}).items():
+        msg[key] = value
     msg.set_content(text)
     with smtplib.SMTP(settings["SMTP_HOST"], settings["SMTP_PORT"], timeout=20) as smtp:
         if settings["SMTP_STARTTLS"]:

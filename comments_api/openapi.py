@@ -100,6 +100,25 @@ def spec() -> dict[str, Any]:
                 "summary": "HTML page with a form answering this comment (readers without JavaScript)",
                 "parameters": [SLUG, COMMENT_ID],
                 "responses": {"200": {"description": "text/html form"}, "404": ERRORS["404"]}}},
+            "/api/unsubscribe": {"get": {
+                "summary": "One-click unsubscribe from the e-mails about one's comments (signed link)",
+                "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "text/html confirmation"}, "400": {"description": "bad link"}}}},
+            "/api/privacy": {
+                "get": {"summary": "Form asking for a link to one's data", "responses": {"200": {"description": "text/html"}}},
+                "post": {"summary": "E-mail a signed export link and a signed erasure link (form field `email`)",
+                         "responses": {"200": {"description": "text/html; same answer for unknown addresses"},
+                                       "422": {"description": "invalid address"}, "503": {"description": "no SMTP"}}}},
+            "/api/privacy/export": {"get": {
+                "summary": "Download one's comments and data (signed link, 48 h)",
+                "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "JSON attachment"}, "400": {"description": "bad or expired link"}}}},
+            "/api/privacy/erase": {
+                "get": {"summary": "Confirm erasure (signed link, 48 h)",
+                        "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "text/html form"}, "400": {"description": "bad link"}}},
+                "post": {"summary": "Erase name, e-mail, website and texts; anonymous counts stay (form field `token`)",
+                         "responses": {"200": {"description": "text/html"}, "400": {"description": "bad link"}}}},
             "/api/admin/comments": {"get": {
                 "summary": "Comments for moderators", "security": ADMIN,
                 "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("status", "q", "author", "thread")]

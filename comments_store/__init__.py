@@ -5,6 +5,10 @@ Imports neither Flask nor Pelican; the API, the build and the feedback module al
 from .comments import (
     MODERATION_MODES,
     add_comment,
+    add_team_reply,
+    comments_of,
+    erase_person,
+    unsubscribe,
     approved_by_thread,
     counts,
     delete_comment,
@@ -34,7 +38,7 @@ from .rules import check as check_comment
 from .threads import get_thread, list_threads, register_threads
 
 __all__ = [
-    "MODERATION_MODES", "STATUSES", "Comment", "CommentNotFound", "DuplicateComment", "EditNotAllowed",
+    "MODERATION_MODES", "STATUSES", "Comment", "add_team_reply", "comments_of", "erase_person", "unsubscribe", "CommentNotFound", "DuplicateComment", "EditNotAllowed",
     "InvalidComment", "Limits", "NewComment", "StoreError", "Thread", "ThreadNotFound", "add_comment",
     "approved_by_thread", "check_comment", "count_links", "counts", "delete_comment", "delete_own", "edit_own", "get_comment",
     "get_thread", "import_comments", "iter_approved", "list_approved", "list_threads", "open_db", "published_state", "register_threads", "render", "search",

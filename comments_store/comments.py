@@ -23,7 +23,7 @@ MODERATION_MODES = ("all", "first", "none")
 
 _COLUMNS = (
     "c.id, c.thread_id, c.parent_id, c.author, c.email, c.website, c.body, c.html, c.status, c.created_at, "
-    "c.edited_at, c.lang, c.client_hash, c.notify, c.deleted, t.slug"
+    "c.edited_at, c.lang, c.client_hash, c.notify, c.deleted, t.slug, c.is_team"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id"
 
@@ -32,6 +32,7 @@ def _record(row) -> Comment:
     values = list(row)
     values[13] = bool(values[13])
     values[14] = bool(values[14])
+    values[16] = bool(values[16])
     return Comment(*values)
 
 
@@ -145,6 +146,50 @@ def import_comments(db: Database, rows: Iterable[dict], batch: int = 5000) -> in
     if pending:
         flush()
     return count
+
+
+def add_team_reply(db: Database, parent_id: int, body: str, author: str = "Équipe",
+                   limits: Limits = Limits()) -> Comment:
+    """A published answer of the product team under a reader's comment (no depth limit: it closes a loop)."""
+    new = check(NewComment(author=author, body=body), Limits(body_max=limits.body_max))
+    with write(db):
+        parent = get_comment(db, parent_id)
+        cursor = db.execute(
+            """INSERT INTO comments (thread_id, parent_id, author, body, html, status, created_at, lang, fingerprint,
+                                     is_team, status_changed_at)
+               VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, 1, ?)""",
+            [parent.thread_id, parent.id, new.author, new.body, render(new.body), clock.now_iso(), parent.lang,
+             fingerprint(new.body), clock.now_iso()],
+        )
+        return get_comment(db, cursor.lastrowid)
+
+
+def unsubscribe(db: Database, email: str) -> int:
+    """Stop every notification to this address; returns how many comments it covered."""
+    with write(db):
+        return db.execute("UPDATE comments SET notify = 0 WHERE email = ? COLLATE NOCASE AND notify = 1",
+                          [email]).rowcount
+
+
+def comments_of(db: Database, email: str) -> list[Comment]:
+    """Every comment left with this e-mail address (for a reader's data export)."""
+    rows = db.execute(f"{_SELECT} WHERE c.email = ? COLLATE NOCASE ORDER BY c.id", [email])
+    return [_record(r) for r in rows]
+
+
+def erase_person(db: Database, email: str) -> int:
+    """Remove a reader's personal data: name, e-mail, website, text and address hash of all their comments.
+
+    The rows stay (as deleted placeholders) so that counts built on them, such as
+    feedback tallies, keep their numbers.
+    """
+    with write(db):
+        return db.execute(
+            """UPDATE comments SET author = '', email = NULL, website = NULL, body = '', html = '', client_hash = NULL,
+                                   edit_token_hash = NULL, notify = 0, deleted = 1, fingerprint = ''
+               WHERE email = ? COLLATE NOCASE""",
+            [email],
+        ).rowcount
 
 
 def get_comment(db: Database, comment_id: int, slug: str | None = None) -> Comment:

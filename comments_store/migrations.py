@@ -53,3 +53,14 @@ def threads_and_comments(db: Database) -> None:
     db.execute("CREATE INDEX comments_client ON comments(client_hash, created_at)")
     db.execute("CREATE INDEX comments_fingerprint ON comments(thread_id, fingerprint)")
     db.execute("CREATE INDEX comments_parent ON comments(parent_id)")
+
+
+@migrations(name="0002_team_replies")
+def team_replies(db: Database) -> None:
+    # Answers from the product team, shown with a badge under the reader's comment.
+    db.execute("ALTER TABLE comments ADD COLUMN is_team INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations(name="0003_thread_category")
+def thread_category(db: Database) -> None:
+    db.execute("ALTER TABLE threads ADD COLUMN category TEXT NOT NULL DEFAULT ''")

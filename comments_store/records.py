@@ -13,6 +13,7 @@ class Thread:
     title: str
     url: str
     lang: str
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Comment:
     notify: bool
     deleted: bool
     thread_slug: str = ""
+    is_team: bool = False
 
     def public(self) -> dict:
         """What anyone may see: never the e-mail, the address hash or the secret."""
@@ -46,6 +48,7 @@ class Comment:
             "edited_at": self.edited_at,
             "lang": self.lang,
             "deleted": self.deleted,
+            "team": self.is_team,
         }
 
     def private(self) -> dict:

@@ -16,20 +16,20 @@ def register_threads(db: Database, articles: Iterable[dict]) -> int:
     stamp = now_iso()
     rows = [
         {"slug": a["slug"], "title": a.get("title", ""), "url": a.get("url", ""), "lang": a.get("lang") or "fr",
-         "created_at": stamp, "updated_at": stamp}
+         "category": a.get("category") or "", "created_at": stamp, "updated_at": stamp}
         for a in articles
     ]
     with write(db):
         for row in rows:
             db.execute(
                 """
-                INSERT INTO threads (slug, title, url, lang, created_at, updated_at)
-                VALUES (:slug, :title, :url, :lang, :created_at, :updated_at)
+                INSERT INTO threads (slug, title, url, lang, category, created_at, updated_at)
+                VALUES (:slug, :title, :url, :lang, :category, :created_at, :updated_at)
                 ON CONFLICT(slug) DO UPDATE SET
-                    title = excluded.title, url = excluded.url, lang = excluded.lang,
+                    title = excluded.title, url = excluded.url, lang = excluded.lang, category = excluded.category,
                     updated_at = excluded.updated_at
                 WHERE threads.title != excluded.title OR threads.url != excluded.url
-                    OR threads.lang != excluded.lang
+                    OR threads.lang != excluded.lang OR threads.category != excluded.category
                 """,
                 row,
             )
@@ -37,11 +37,11 @@ def register_threads(db: Database, articles: Iterable[dict]) -> int:
 
 
 def get_thread(db: Database, slug: str) -> Thread:
-    row = db.execute("SELECT id, slug, title, url, lang FROM threads WHERE slug = ?", [slug]).fetchone()
+    row = db.execute("SELECT id, slug, title, url, lang, category FROM threads WHERE slug = ?", [slug]).fetchone()
     if row is None:
         raise ThreadNotFound(slug=slug)
     return Thread(*row)
 
 
 def list_threads(db: Database) -> list[Thread]:
-    return [Thread(*row) for row in db.execute("SELECT id, slug, title, url, lang FROM threads ORDER BY slug")]
+    return [Thread(*row) for row in db.execute("SELECT id, slug, title, url, lang, category FROM threads ORDER BY slug")]

@@ -1,4 +1,4 @@
-"""python -m feedback: tag, classify, train, evaluate."""
+"""python -m feedback: tag, classify, train, evaluate, digest."""
 from __future__ import annotations
 
 import argparse
@@ -147,6 +147,45 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_digest(args) -> int:
+    import os
+
+    from comments_store import open_db
+
+    from . import digest, mail, store
+    from .weeks import BadWeek, Week
+
+    tz = os.environ.get("BOUCLE_TIMEZONE") or "Africa/Casablanca"
+    try:
+        week = Week.parse(args.week) if args.week else Week.last_complete(tz)
+    except BadWeek as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    port = os.environ.get("BOUCLE_PORT") or "8000"
+    settings = digest.Settings(site_url=(os.environ.get("BOUCLE_SITEURL") or f"http://127.0.0.1:{port}").rstrip("/"),
+                               timezone=tz, site_name=os.environ.get("BOUCLE_SITENAME") or "Le blog Atlas Emploi")
+    db = store.prepare(open_db(args.db))
+    data = digest.build(db, week, settings)
+    paths = digest.write(data, args.out)
+    for path in paths:
+        print(path)
+    if not args.email:
+        return 0
+    recipients = [a.strip() for a in (os.environ.get("BOUCLE_DIGEST_TO") or "").split(",") if a.strip()]
+    try:
+        if not recipients:
+            raise mail.MailError("BOUCLE_DIGEST_TO est vide : à qui envoyer le résumé ?")
+        mail.send(mail.SmtpSettings.from_environ(), recipients,
+                  f"Retours des lecteurs — semaine {data['week']} : {data['totals']['problems']} problème(s), "
+                  f"{data['totals']['suggestions']} suggestion(s)",
+                  digest.render_markdown(data), digest.render_html(data))
+    except mail.MailError as exc:
+        print(f"Erreur : le résumé n'a pas été envoyé ({exc}). Les fichiers sont dans {args.out}.", file=sys.stderr)
+        return 3
+    print(f"Envoyé à {', '.join(recipients)}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m feedback", description="Tag readers' feedback: problems and suggestions.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -164,6 +203,12 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-db", action="store_true", help="ignore human corrections in the database")
     tr.add_argument("--out", help="where to write the model (default: instance/feedback-model.json)")
     tr.set_defaults(func=cmd_train)
+    d = sub.add_parser("digest", help="write the weekly digest (HTML, Markdown, JSON, CSV), optionally e-mail it")
+    d.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
+    d.add_argument("--out", default="digests", help="folder for the files (default: digests/)")
+    d.add_argument("--db", default=paths.database())
+    d.add_argument("--email", action="store_true", help="send it to $BOUCLE_DIGEST_TO over SMTP")
+    d.set_defaults(func=cmd_digest)
     e = sub.add_parser("evaluate", help="score a JSON-lines file with gold labels")
     e.add_argument("file", nargs="?", default=str(training.TEST))
     e.add_argument("--model")

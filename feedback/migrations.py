@@ -49,3 +49,44 @@ def tags(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX feedback_tags_label ON feedback_tags(label, source)")
+
+
+@migrations(name="0002_review")
+def review(db: Database) -> None:
+    # Where each problem or suggestion stands for the product team.
+    db.execute(
+        """
+        CREATE TABLE feedback_status (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('new', 'triaged', 'planned', 'done', 'wontfix')),
+            note TEXT NOT NULL DEFAULT '',
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    # Every change of tags or status, with who and when.
+    db.execute(
+        """
+        CREATE TABLE feedback_history (
+            id INTEGER PRIMARY KEY,
+            comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+            change TEXT NOT NULL,
+            old TEXT NOT NULL DEFAULT '',
+            new TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX feedback_history_comment ON feedback_history(comment_id, at)")
+    # Readers told that their feedback led to a change: once each.
+    db.execute(
+        """
+        CREATE TABLE feedback_notifications (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id) ON DELETE CASCADE,
+            sent_at TEXT NOT NULL
+        )
+        """
+    )

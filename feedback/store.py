@@ -21,6 +21,21 @@ class UnknownLabel(ValueError):
     """A label other than problem or suggestion."""
 
 
+class BadTransition(ValueError):
+    """This status cannot follow the current one."""
+
+
+STATUSES = ("new", "triaged", "planned", "done", "wontfix")
+# The usual path is new → triaged → planned → done | wontfix; an item can also be reopened.
+TRANSITIONS = {
+    "new": {"triaged", "planned", "done", "wontfix"},
+    "triaged": {"new", "planned", "done", "wontfix"},
+    "planned": {"triaged", "done", "wontfix"},
+    "done": {"planned", "triaged"},
+    "wontfix": {"triaged", "planned"},
+}
+
+
 def prepare(db: Database) -> Database:
     """Create or migrate the feedback tables (open the database with comments_store.open_db first)."""
     migrations.apply(db)
@@ -86,7 +101,12 @@ def set_human_labels(db: Database, comment_id: int, labels: Iterable[str], autho
         raise UnknownLabel(", ".join(sorted(unknown)))
     comments_store.get_comment(db, comment_id)  # CommentNotFound for a missing comment
     now = clock.now_iso()
+    before = get(db, comment_id)
     with write(db):
+        db.execute(
+            "INSERT INTO feedback_history (comment_id, change, old, new, author, at) VALUES (?, 'tags', ?, ?, ?, ?)",
+            [comment_id, ",".join(before.labels) if before else "", ",".join(labels), author, now],
+        )
         db.execute("DELETE FROM feedback_tags WHERE comment_id = ? AND source = 'human'", [comment_id])
         for label in labels:
             db.execute(
@@ -129,3 +149,157 @@ def human_corrections(db: Database) -> list[tuple[int, list[str]]]:
            GROUP BY h.comment_id ORDER BY h.comment_id"""
     ).fetchall()
     return [(cid, sorted(labels.split(",")) if labels else []) for cid, labels in rows]
+
+
+def status_of(db: Database, comment_id: int) -> tuple[str, str]:
+    """(status, internal note); an item nobody has looked at yet is 'new'."""
+    row = db.execute("SELECT status, note FROM feedback_status WHERE comment_id = ?", [comment_id]).fetchone()
+    return (row[0], row[1]) if row else ("new", "")
+
+
+def set_status(db: Database, comment_id: int, status: str, author: str, note: str = "") -> None:
+    """Move an item along new → triaged → planned → done | wontfix, with an optional internal note."""
+    if status not in STATUSES:
+        raise BadTransition(f"unknown status {status!r}")
+    comments_store.get_comment(db, comment_id)
+    now = clock.now_iso()
+    with write(db):
+        current, _ = status_of(db, comment_id)
+        if status != current and status not in TRANSITIONS[current]:
+            raise BadTransition(f"{current} → {status}")
+        db.execute(
+            """INSERT INTO feedback_status (comment_id, status, note, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(comment_id) DO UPDATE SET status = excluded.status, note = excluded.note,
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at""",
+            [comment_id, status, note, author, now],
+        )
+        db.execute(
+            """INSERT INTO feedback_history (comment_id, change, old, new, note, author, at)
+               VALUES (?, 'status', ?, ?, ?, ?, ?)""",
+            [comment_id, current, status, note, author, now],
+        )
+
+
+def history(db: Database, comment_id: int) -> list[dict]:
+    rows = db.execute(
+        "SELECT change, old, new, note, author, at FROM feedback_history WHERE comment_id = ? ORDER BY at, id",
+        [comment_id],
+    )
+    return [dict(zip(("change", "old", "new", "note", "author", "at"), r, strict=True)) for r in rows]
+
+
+def mark_notified(db: Database, comment_id: int) -> bool:
+    """Record that the reader was told; False if they already were (so nobody gets two e-mails)."""
+    with write(db):
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO feedback_notifications (comment_id, sent_at) VALUES (?, ?)",
+            [comment_id, clock.now_iso()],
+        )
+        return cursor.rowcount == 1
+
+
+def forget_notified(db: Database, comment_id: int) -> None:
+    """Undo mark_notified when the e-mail could not be sent, so that it can be tried again."""
+    with write(db):
+        db.execute("DELETE FROM feedback_notifications WHERE comment_id = ?", [comment_id])
+
+
+@dataclass(frozen=True)
+class Item:
+    """A tagged comment as the review page and the digest show it."""
+
+    comment_id: int
+    created_at: str
+    author: str
+    body: str
+    html: str
+    email: str | None
+    notify: bool
+    deleted: bool
+    thread_slug: str
+    thread_title: str
+    thread_url: str
+    category: str
+    lang: str
+    sentiment: float | None
+    cues: list[str]
+    labels: list[str]
+    source: str
+    status: str
+    note: str
+    status_at: str | None
+
+    @property
+    def first_name(self) -> str:
+        """Exports show first names only."""
+        parts = self.author.split()
+        return parts[0] if parts else ""
+
+
+_ITEM_SQL = """
+    SELECT c.id, c.created_at, c.author, c.body, c.html, c.email, c.notify, c.deleted, t.slug, t.title, t.url,
+           t.category, i.lang, i.sentiment, i.cues,
+           CASE WHEN h.comment_id IS NULL
+                THEN (SELECT group_concat(label) FROM (SELECT label FROM feedback_tags
+                      WHERE comment_id = c.id AND source = 'auto' ORDER BY label))
+                ELSE (SELECT group_concat(label) FROM (SELECT label FROM feedback_tags
+                      WHERE comment_id = c.id AND source = 'human' ORDER BY label)) END,
+           CASE WHEN h.comment_id IS NULL THEN 'auto' ELSE 'human' END,
+           coalesce(s.status, 'new'), coalesce(s.note, ''), s.updated_at
+    FROM feedback_items i
+    JOIN comments c ON c.id = i.comment_id
+    JOIN threads t ON t.id = c.thread_id
+    LEFT JOIN feedback_human h ON h.comment_id = c.id
+    LEFT JOIN feedback_status s ON s.comment_id = c.id
+"""
+
+
+def _item(row) -> Item:
+    values = list(row)
+    values[6], values[7] = bool(values[6]), bool(values[7])
+    values[14] = json.loads(values[14])
+    values[15] = values[15].split(",") if values[15] else []
+    return Item(*values)
+
+
+def items(db: Database, *, start: str | None = None, end: str | None = None, label: str | None = None,
+          status: str | None = None, lang: str | None = None, thread: str | None = None,
+          comment_id: int | None = None, limit: int | None = None) -> list[Item]:
+    """Tagged comments, oldest first, filtered by creation time [start, end), label, status, language, article."""
+    where, params = ["c.status = 'approved'", "c.is_team = 0"], []
+    if start:
+        where.append("c.created_at >= ?")
+        params.append(start)
+    if end:
+        where.append("c.created_at < ?")
+        params.append(end)
+    if lang:
+        where.append("i.lang = ?")
+        params.append(lang)
+    if thread:
+        where.append("t.slug = ?")
+        params.append(thread)
+    if comment_id:
+        where.append("c.id = ?")
+        params.append(comment_id)
+    if status:
+        where.append("coalesce(s.status, 'new') = ?")
+        params.append(status)
+    sql = _ITEM_SQL + " WHERE " + " AND ".join(where) + " ORDER BY c.created_at, c.id"
+    found = [_item(r) for r in db.execute(sql, params)]
+    if label == "none":
+        found = [i for i in found if not i.labels]
+    elif label:
+        found = [i for i in found if label in i.labels]
+    return found[:limit] if limit else found
+
+
+def resolved_between(db: Database, start: str, end: str) -> list[Item]:
+    """Items whose status became done or wontfix in [start, end)."""
+    ids = [r[0] for r in db.execute(
+        "SELECT comment_id FROM feedback_status WHERE status IN ('done', 'wontfix') AND updated_at >= ? "
+        "AND updated_at < ? ORDER BY updated_at, comment_id", [start, end])]
+    found = []
+    for comment_id in ids:
+        found.extend(items(db, comment_id=comment_id))
+    return found

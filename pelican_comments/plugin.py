@@ -39,7 +39,8 @@ def settings_of(pelican_settings: dict) -> dict:
 
 
 def thread_rows(articles) -> list[dict]:
-    return [{"slug": a.slug, "title": a.title, "url": "/" + a.url, "lang": a.lang} for a in articles]
+    return [{"slug": a.slug, "title": a.title, "url": "/" + a.url, "lang": a.lang, "category": str(a.category)}
+            for a in articles]
 
 
 def _attach(article, comments: list) -> None:

@@ -2,7 +2,6 @@
    No framework and no external request: everything goes to the blog's own /api.
    Short helpers (get, set, add, el) keep the minified file small. */
 (function () {
-  "use strict";
   var doc = document, body = doc.body, api = get(body, "data-api");
   if (!api || !window.fetch) return;
 
@@ -68,7 +67,7 @@
 
   /* One comment, built as the theme renders it. */
   function render(c, depth) {
-    var li = el("li", "comment-item"), art = el("article", "comment", null, li),
+    var li = el("li", "comment-item"), art = el("article", c.team ? "comment comment-team" : "comment", null, li),
       head = el("header", "comment-meta", null, art), who = el("span", "comment-author", c.website ? null : c.author, head),
       when = el("a", "comment-date", null, head), time = el("time", "", fmt ? fmt.format(new Date(c.created_at)) : c.created_at, when),
       text = el("div", "comment-body", null, art), actions = el("p", "comment-actions", null, art), a;
@@ -77,6 +76,7 @@
     set(art, "data-depth", depth);
     if (c.lang) art.lang = c.lang;
     who.dir = text.dir = "auto";
+    if (c.team) who.after(" ", el("span", "badge", t.team));
     if (c.website) {
       a = el("a", "", c.author, who);
       a.href = c.website;
@@ -122,6 +122,7 @@
       if (fields[k].value) data[k] = fields[k].value;
     });
     if (fields.parent_id.value) data.parent_id = +fields.parent_id.value;
+    data.notify = fields.notify.checked;
     button.disabled = true;
     say(t.sending);
     call("POST", base, data).then(function (r) {

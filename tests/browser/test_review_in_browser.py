@@ -1,0 +1,82 @@
+"""A product owner corrects a tag and closes an item with a public reply, in a real browser."""
+from __future__ import annotations
+
+import re
+import socket
+import time
+
+import pytest
+import requests
+from aiosmtpd.controller import Controller
+
+from .conftest import CHROMIUM, need, start_stack, stop_stack
+
+pytestmark = pytest.mark.browser
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def mail_stack(tmp_path_factory):
+    need(CHROMIUM, "install Debian's chromium package for the browser tests")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    stack = start_stack(tmp_path_factory.mktemp("review"), BOUCLE_MODERATION="none", BOUCLE_SMTP_HOST="127.0.0.1",
+                        BOUCLE_SMTP_PORT=str(port), BOUCLE_SMTP_STARTTLS="0")
+    yield stack, inbox
+    stop_stack(stack.proc)
+    controller.stop()
+
+
+def test_correct_a_tag_then_close_the_loop(mail_stack, page):
+    stack, inbox = mail_stack
+    created = requests.post(f"{stack.url}/api/threads/tableau-de-bord-recruteur/comments", timeout=5, json={
+        "author": "Salma Idrissi", "email": "salma@exemple.ma", "notify": True,
+        "body": "L'export CSV de mes candidatures est vide."}).json()
+    cid = created["id"]
+
+    page.goto(stack.url + "/admin/")
+    page.fill("#who", "Samira")
+    page.fill("#token", stack.token)
+    page.keyboard.press("Enter")  # keyboard only: the form submits on Enter
+    page.wait_for_selector("nav.tabs")
+    page.goto(stack.url + "/admin/feedback?label=problem")
+    item = page.locator(f"#item-{cid}")
+    assert "Problème" in item.inner_text()
+
+    # The product owner thinks it is also a suggestion.
+    item.locator("input[name=suggestion]").check()
+    item.get_by_role("button", name=re.compile("Corriger")).click()
+    page.wait_for_selector("text=étiquettes corrigées")
+    assert "Suggestion" in page.locator(f"#item-{cid} h2").inner_text()
+
+    # Done, with a public reply.
+    item = page.locator(f"#item-{cid}")
+    item.locator("select[name=status]").select_option("done")
+    item.locator("textarea[name=reply]").fill("C'est corrigé depuis la version 3.4. Merci Salma !")
+    item.get_by_role("button", name=re.compile("Enregistrer")).click()
+    page.wait_for_selector("text=Le lecteur a été prévenu par e-mail.")
+
+    # The reply shows on the article, with the team badge, live and then baked.
+    page.goto(stack.url + "/tableau-de-bord-recruteur/")
+    page.wait_for_selector(".comment-team")
+    assert "Équipe" in page.inner_text(".comment-team .badge")
+    assert "version 3.4" in page.inner_text(".comment-team")
+    stack.wait_static("tableau-de-bord-recruteur/index.html", "comment-team")
+
+    deadline = time.monotonic() + 10
+    while not inbox.messages and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [m.rcpt_tos for m in inbox.messages] == [["salma@exemple.ma"]]
+    assert page.problems == []
