@@ -77,7 +77,7 @@ def review():
                                  thread=args["thread"] or None, comment_id=comment_id)
     if not (label or comment_id):
         found = [i for i in found if i.labels]  # by default: problems and suggestions
-    found = list(reversed(found))[:200]
+    found = [i for i in reversed(found) if not i.deleted][:200]
     histories = {i.comment_id: feedback_store.history(db, i.comment_id) for i in found}
     weeks = [str(Week.containing(comments_store.clock.now().date()).shift(-k)) for k in range(12)]
     return render_template(

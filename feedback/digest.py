@@ -114,10 +114,11 @@ def build(db: Database, week: Week, settings: Settings) -> dict:
         "by_category": [{"category": c, "problems": n["problem"], "suggestions": n["suggestion"]}
                         for c, n in sorted(by_category.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))],
         "by_article": sorted(by_article.values(), key=lambda a: (-(a["problems"] + a["suggestions"]), a["slug"])),
-        "themes": themes(feedback),
-        "items": [_item_row(i, site, tz) for i in feedback],
+        # Erased comments still count, anonymously, but are not listed.
+        "themes": themes([i for i in feedback if not i.deleted]),
+        "items": [_item_row(i, site, tz) for i in feedback if not i.deleted],
         "resolved": [{**_item_row(i, site, tz), "resolved_at": _local(i.status_at, tz).strftime("%Y-%m-%d %H:%M")}
-                     for i in store.resolved_between(db, start, end)],
+                     for i in store.resolved_between(db, start, end) if not i.deleted],
     }
 
 

@@ -244,3 +244,13 @@ def test_cli_bad_week(fdb, tmp_path):
     path = fdb.conn.execute("PRAGMA database_list").fetchone()[2]
     result = run_cli("digest", "--week", "semaine 47", "--db", path, "--out", str(tmp_path))
     assert result.returncode == 2 and "AAAA-Www" in result.stderr
+
+
+def test_erased_comments_still_count_but_are_not_listed(weeks_of_data):
+    fdb, expected = weeks_of_data
+    victim = store.items(fdb, start=W.bounds(TZ)[0], end=W.bounds(TZ)[1], label="problem")[0]
+    email = fdb.execute("SELECT email FROM comments WHERE id = ?", [victim.comment_id]).fetchone()[0]
+    comments_store.erase_person(fdb, email)
+    data = digest.build(fdb, W, SETTINGS)
+    assert data["totals"] == expected[str(W)]
+    assert victim.comment_id not in [i["comment_id"] for i in data["items"]]

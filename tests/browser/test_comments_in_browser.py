@@ -169,5 +169,8 @@ def test_admin_pages_have_no_serious_accessibility_violation(stack, axe_page):
     assert axe_violations(axe_page) == []
     axe_page.fill("#token", stack.token)
     axe_page.click("button[type=submit]")
+    axe_page.wait_for_selector("nav.tabs")
+    assert axe_violations(axe_page) == []
+    axe_page.goto(stack.url + "/admin/feedback?label=none")
     axe_page.wait_for_selector("h1")
     assert axe_violations(axe_page) == []
