@@ -166,3 +166,14 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
             for v in result["violations"] if v["impact"] in impacts]
+
+
+def wait_until(page, expression: str, seconds: float = 15) -> None:
+    """Poll a JavaScript expression from Python. Playwright's wait_for_function evaluates strings with eval(),
+    which the pages' Content-Security-Policy (rightly) forbids."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"never true within {seconds} s: {expression}")

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
-from .conftest import axe_violations
+from .conftest import axe_violations, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def test_comment_with_javascript_then_approval_reply_counts_and_feed(stack, page
     the home page count and the comment feed; a reply lands under it."""
     slug = "marque-employeur-pme"  # newest post: on the first home page
     page.goto(f"{stack.url}/{slug}/")
-    page.wait_for_function("document.querySelector('#comment-form').elements.ts.value !== ''")
+    wait_until(page, "document.querySelector('#comment-form').elements.ts.value !== ''")
     fill_and_send(page, "Yasmine", "Notre PME a enfin **une page entreprise** complète.")
     page.wait_for_selector("#form-status:not([hidden])")
     assert page.inner_text("#form-status") == "Merci ! Votre commentaire sera publié après modération."
@@ -131,7 +131,7 @@ def test_markdown_payload_with_script_stays_inert(stack, page):
 def test_author_edits_own_comment_within_the_window(open_stack, page):
     """The author sees Edit and Delete on their own comment, and the change is saved."""
     page.goto(f"{open_stack.url}/recruter-a-distance/")
-    page.wait_for_function("document.querySelector('#comment-form').elements.ts.value !== ''")
+    wait_until(page, "document.querySelector('#comment-form').elements.ts.value !== ''")
     time.sleep(1.1)
     fill_and_send(page, "Nadia", "Premier jet avec une fote.")
     page.wait_for_selector(".comment:has-text('Premier jet') >> text=Modifier")
@@ -150,7 +150,7 @@ def test_pages_work_under_the_strict_policy(stack, page):
         response = page.goto(stack.url + path)
         assert "script-src 'self'" in response.headers["content-security-policy"]
     page.goto(stack.url + "/negocier-son-salaire/")
-    page.wait_for_function("document.querySelector('#comment-form').elements.ts.value !== ''")
+    wait_until(page, "document.querySelector('#comment-form').elements.ts.value !== ''")
     assert page.problems == []
 
 
