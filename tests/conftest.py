@@ -111,3 +111,34 @@ def app(make_app):
 @pytest.fixture
 def admin_headers() -> dict:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+class Inbox:
+    """A real SMTP server's mailbox (aiosmtpd), for tests that send e-mail."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def wait(self, count: int = 1, seconds: float = 10.0) -> bool:
+        import time
+
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return len(self.messages) >= count
+
+
+@pytest.fixture
+def smtp(free_port):
+    """A local SMTP server on a free port: (inbox, port)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port)
+    controller.start()
+    yield inbox, free_port
+    controller.stop()

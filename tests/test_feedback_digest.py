@@ -9,7 +9,6 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 
 import comments_store
 from comments_store.clock import to_iso
@@ -183,14 +182,6 @@ def test_themes_are_recurring_phrases(weeks_of_data):
     assert any("filtre" in t["phrase"] or "city filter" in t["phrase"] for t in data["themes"])
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
 
 def run_cli(*args, env=None):
     import os
@@ -203,18 +194,13 @@ def run_cli(*args, env=None):
                           env={**os.environ, **(env or {})}, timeout=120)
 
 
-def test_cli_writes_and_emails_the_digest(weeks_of_data, tmp_path, free_port):
+def test_cli_writes_and_emails_the_digest(weeks_of_data, tmp_path, smtp):
     fdb, _ = weeks_of_data
+    inbox, port = smtp
     path = fdb.conn.execute("PRAGMA database_list").fetchone()[2]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port)
-    controller.start()
-    try:
-        result = run_cli("digest", "--week", "2026-W47", "--db", path, "--out", str(tmp_path), "--email", env={
-            "BOUCLE_SMTP_HOST": "127.0.0.1", "BOUCLE_SMTP_PORT": str(free_port), "BOUCLE_SMTP_STARTTLS": "0",
-            "BOUCLE_DIGEST_TO": "po@atlas.example, cto@atlas.example", "BOUCLE_TIMEZONE": TZ})
-    finally:
-        controller.stop()
+    result = run_cli("digest", "--week", "2026-W47", "--db", path, "--out", str(tmp_path), "--email", env={
+        "BOUCLE_SMTP_HOST": "127.0.0.1", "BOUCLE_SMTP_PORT": str(port), "BOUCLE_SMTP_STARTTLS": "0",
+        "BOUCLE_DIGEST_TO": "po@atlas.example, cto@atlas.example", "BOUCLE_TIMEZONE": TZ})
     assert result.returncode == 0, result.stderr
     assert len(inbox.messages) == 1 and inbox.messages[0].rcpt_tos == ["po@atlas.example", "cto@atlas.example"]
     message = inbox.messages[0].content.decode()

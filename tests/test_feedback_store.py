@@ -119,7 +119,7 @@ def test_cli_tag_and_train_with_corrections(tmp_path, fdb, classifier):
     store.set_human_labels(fdb, cid, ["problem", "suggestion"], author="po")
     first = run("train", "--db", path, "--out", str(tmp_path / "m1.json"), env=env)
     second = run("train", "--db", path, "--out", str(tmp_path / "m2.json"), env=env)
-    assert first.returncode == 0 and "1 corrections humaines" in first.stdout
+    assert first.returncode == 0 and second.returncode == 0 and "1 corrections humaines" in first.stdout
     assert (tmp_path / "m1.json").read_text() == (tmp_path / "m2.json").read_text()
     shipped = json.loads((ROOT / "feedback" / "data" / "model.json").read_text())
     assert json.loads((tmp_path / "m1.json").read_text())["version"] != shipped["version"]

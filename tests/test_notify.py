@@ -3,28 +3,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
-from aiosmtpd.controller import Controller
 
 URL = "/api/threads/negocier-son-salaire/comments"
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(free_port):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port)
-    controller.start()
-    yield inbox, free_port
-    controller.stop()
 
 
 def wait_for(predicate, seconds=10.0):

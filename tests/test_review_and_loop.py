@@ -5,7 +5,6 @@ import re
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 
 import comments_store
 from conftest import ADMIN_TOKEN
@@ -14,22 +13,6 @@ from feedback import store as feedback_store
 URL = "/api/threads/negocier-son-salaire/comments"
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(free_port):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port)
-    controller.start()
-    yield inbox, free_port
-    controller.stop()
 
 
 @pytest.fixture

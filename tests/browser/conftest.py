@@ -6,7 +6,6 @@ Without it the browser tests are skipped locally, and fail under CI=true, where 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess

@@ -9,18 +9,12 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
+from conftest import Inbox
+
 from .conftest import CHROMIUM, need, start_stack, stop_stack
 
 pytestmark = pytest.mark.browser
 
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
 
 
 @pytest.fixture(scope="module")
