@@ -8,7 +8,8 @@ def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Article slug"}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Article slug",
+        "example": "negocier-son-salaire"}
 COMMENT_ID = {"name": "comment_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 EDIT_TOKEN = {"name": "X-Edit-Token", "in": "header", "required": True, "schema": {"type": "string"},
               "description": "The edit_token returned when the comment was created"}

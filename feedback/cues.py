@@ -66,6 +66,8 @@ PROBLEM_FR = _cues("problem", [
     ("en double", 2.0, r"\ben double\b|\b(?:deux|trois|2|3|\d+) fois (?:la meme|le meme|au meme|de suite)\b|\benvoyee?s? (?:deux|2) fois\b|\bcinq fois\b"),
     ("au lieu de / alors que", 1.6, r"\bau lieu de\b|\balors que (?:je|j'|ce n'est|il y a|le|la|mon|ma|l'|c'est)\b|\bsans mon accord\b|\bmalgre le filtre\b|\bpas accessible\b|\b(?:pas|plus) acces\b"),
     ("négation + produit", 1.6, r"\b(?:appli\w*|app|site|page|bouton|lien|paiement|compte|notification\w*|alertes?|formulaire|recherche|filtres?|video|telechargement|synchronisation|connexion|code|mail|e-mail|message\w*|commande|colis|livraison|facture|mot de passe|carte|profil|cv)\b[^.!?]{0,40}\b(?:ne|n')\s?\w+\s+(?:pas|plus|jamais)\b"),
+    ("à chaque fois que", 1.4, r"\ba chaque fois (?:que|qu')\b|\bdes que (?:je|j')\b|\bdepuis (?:la|cette) (?:derniere |nouvelle )?(?:mise a jour|maj|version)\b"),
+    ("réinstallé", 1.6, r"\b(?:j'ai|jai) (?:essaye|reinstalle|desinstalle|vide le cache|tout essaye)\b|\b(?:ca|sa|l'appli|l'application|le site) rame\b|\bramer?\b"),
     ("corrigez", 2.0, r"\b(?:corrigez|reparez|merci de corriger|svp corrige\w*)\b"),
     ("rien ne se passe", 2.4, r"\brien ne (?:se passe|marche|fonctionne|s'affiche|charge)\b|\bne fait plus rien\b|\bne (?:reagit|repond) pas\b"),
     ("session expirée", 1.8, r"\bsession expiree\b|\bdeconnecte\w*\b.*\b(?:toutes? les|sans arret|milieu)\b"),
@@ -96,7 +98,8 @@ SUGGESTION_FR = _cues("suggestion", [
     ("dommage qu'il n'y ait pas", 2.2, r"\bdommage qu'?\s?il n'?\s?y (?:ait|a) pas\b|\bsi seulement\b|\bbesoin d'(?:un|une)\b|(?:^|[.!?;:]\s*)manque\b"),
     ("option pour", 1.6, r"\b(?:une |un |l')(?:option|possibilite|fonction|bouton|filtre|onglet|rubrique|section|espace|version|appli|application|mode)\s+(?:\w+\s+)?(?:pour|qui permet|permettant|serait)\b|\bla possibilite de\b"),
     ("merci de", 2.6, r"\bmerci de (?:mettre|rajouter|ajouter|prevoir|permettre|revoir|proposer|traduire|corriger l'|afficher)\b"),
-    ("svp", 1.4, r"\b(?:svp|stp|s'il vous plait|please|3afakom)\b"),
+    ("svp", 1.0, r"\b(?:svp|stp|s'il vous plait|please|3afakom)\b"),
+    ("remettez", 2.0, r"\b(?:remettez|remettre|ramenez|revenez a) (?:l'ancien|l'ancienne|la possibilite|le|la|les)\b|\bil n'y a (?:pas|aucun\w*) (?:de |d')?(?:option|possibilite|filtre|bouton|moyen de choisir)\b"),
     # Counter-cues: wishes about oneself or the world, not the product.
     ("merci de corriger (un signalement)", -1.5, r"\b(?:corrigez|reparez|merci de corriger|svp corrige\w*)\b"),
     ("encouragement", -3.0, r"\bcontinuez\b|\bbonne continuation\b"),
@@ -115,6 +118,8 @@ PROBLEM_EN = _cues("problem", [
     ("duplicates", 2.0, r"\bduplicat\w*\b|\b(?:twice|two times|three times|five times)\b"),
     ("instead of / even though", 1.6, r"\binstead of\b|\beven though\b|\balthough\b|\bbut i (?:didn'?t|did not|never|haven'?t)\b|\bwhile everything else\b|\bfor no reason\b"),
     ("negation + product", 1.6, r"\b(?:app|site|page|button|link|payment|account|notifications?|alerts?|form|search|filters?|video|download|sync\w*|login|code|email|messages?|order|parcel|delivery|invoice|password|card|profile|cv|tracking)\b[^.!?]{0,40}\b(?:doesn'?t|don'?t|didn'?t|won'?t|isn'?t|aren'?t|wasn'?t|never|no longer)\b"),
+    ("every time I", 1.4, r"\b(?:every ?time|whenever|each time) (?:i|we|you)\b|\bsince (?:the|this|your) (?:last |latest |new |recent )?update\b|\bafter (?:the|this) (?:last |latest )?update\b"),
+    ("tried everything", 1.6, r"\b(?:re-?install\w*|uninstall\w*|cleared? (?:the )?cache|tried (?:again|everything|several times|\d+ times))\b|\bnot getting (?:any|my|the)\b|\b(?:issues?|problems?) with\b"),
     ("keeps logging me out", 2.4, r"\bkeeps? (?:crashing|closing|logging|freezing|failing|loading|disconnecting|restarting|asking|sending|saying|getting|dropping|resetting)\b|\blogs? me out\b|\bcloses? (?:itself|by itself)\b|\bresets?\b|\bwipes? everything\b"),
     ("blank page", 2.2, r"\bblank (?:page|screen)\b|\bgrey box\b|\bblack screen\b"),
     ("never arrives", 2.6, r"\bnever (?:arrives?|came|comes|arrived|delivered|got)\b|\bstill (?:no|not)\b|\bno longer (?:get|receive)\b|\bstopped (?:arriving|working|coming)\b"),
@@ -145,6 +150,7 @@ SUGGESTION_EN = _cues("suggestion", [
     ("you should", 2.6, r"\byou (?:should|could|guys should|need to|must)\b|\bcould you\b|\bcan you (?:add|make|please|put|let|show)\b|\bwould it be possible\b|\bany chance\b|\bis it possible to add\b"),
     ("feature request", 2.8, r"\bfeature request\b|\bsuggestion\b|\bi'?d suggest\b|\bi suggest\b|\bi propose\b|\bidea\s*:|\bconsider adding\b"),
     ("why not", 2.4, r"\bwhy not\b|\bhow about\b|\bwhat about adding\b"),
+    ("bring back", 2.0, r"\bbring back\b|\bhope (?:you|they|u) (?:will |can |could )?(?:add|make|bring|include|implement)\b|\b(?:implement|introduce) (?:a|an|the|some)\b|\bneeds? to (?:add|have|include|support|be able)\b|\bmore (?:options|filters|features|choices|settings)\b"),
     ("if only", 2.2, r"\bif only\b|\b(?:5|five) stars? if\b|\bwould (?:give|rate) (?:it )?(?:5|five)\b|\b(?:shame|pity|too bad) (?:that )?there(?:'s| is) no\b|\bwould be (?:even )?better (?:if|with)\b"),
     ("there should be", 2.4, r"\bthere (?:should|needs to|must) be\b|\b(?:needs?|need) (?:a|an|more|to be)\b|\bmissing\b|\bit'?s about time\b"),
     ("option to", 1.6, r"\b(?:an|a) (?:option|way|button|filter|setting|tab|section|mode|version|app) (?:to|for)\b"),
@@ -178,12 +184,24 @@ def find(folded: str, lang: str, mixed: bool = True) -> list[tuple[Cue, re.Match
     """The cues that fire in `folded` (text after text.fold), with their match.
 
     Readers mix languages, so a mixed or undecided text gets every list.
+    Counter-cues only run for a label that some cue already supports: they can
+    only lower a score, so this changes no decision and saves time.
     """
+    cues = ALL if mixed or lang not in BY_LANG else BY_LANG[lang]
     found = []
-    for cue in ALL if mixed or lang not in BY_LANG else BY_LANG[lang]:
-        m = cue.pattern.search(folded)
-        if m:
-            found.append((cue, m))
+    supported = set()
+    for cue in cues:
+        if cue.weight > 0:
+            m = cue.pattern.search(folded)
+            if m:
+                found.append((cue, m))
+                supported.add(cue.label)
+    if supported:
+        for cue in cues:
+            if cue.weight < 0 and cue.label in supported:
+                m = cue.pattern.search(folded)
+                if m:
+                    found.append((cue, m))
     return found
 
 
