@@ -165,6 +165,10 @@ def cmd_digest(args) -> int:
     settings = digest.Settings(site_url=(os.environ.get("BOUCLE_SITEURL") or f"http://127.0.0.1:{port}").rstrip("/"),
                                timezone=tz, site_name=os.environ.get("BOUCLE_SITENAME") or "Le blog Atlas Emploi")
     db = store.prepare(open_db(args.db))
+    if not args.no_tag:
+        from . import tagging
+
+        tagging.tag_comments(db, load_classifier(None))  # a digest of untagged comments would be empty
     data = digest.build(db, week, settings)
     paths = digest.write(data, args.out)
     for path in paths:
@@ -208,6 +212,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="digests", help="folder for the files (default: digests/)")
     d.add_argument("--db", default=paths.database())
     d.add_argument("--email", action="store_true", help="send it to $BOUCLE_DIGEST_TO over SMTP")
+    d.add_argument("--no-tag", action="store_true", help="do not tag new comments first")
     d.set_defaults(func=cmd_digest)
     e = sub.add_parser("evaluate", help="score a JSON-lines file with gold labels")
     e.add_argument("file", nargs="?", default=str(training.TEST))

@@ -73,3 +73,21 @@ def test_bad_settings_stop_the_service_with_a_clear_message(env, message):
 @pytest.mark.parametrize(("value", "expected"), [("ALL", "all"), ("first", "first"), (" none ", "none")])
 def test_moderation_setting(value, expected):
     assert from_environ({"BOUCLE_MODERATION": value}, root="/tmp")["MODERATION"] == expected
+
+
+def test_cors_allows_only_listed_origins(make_app):
+    """A blog served from another origin may call the public API; other sites may not; the admin never."""
+    client = make_app(cors_origins=["https://www.atlas-emploi.example"]).test_client()
+    allowed = client.options(URL, headers={"Origin": "https://www.atlas-emploi.example",
+                                           "Access-Control-Request-Method": "POST",
+                                           "Access-Control-Request-Headers": "Content-Type"})
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "https://www.atlas-emploi.example"
+    other = client.get(URL, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    admin = client.get("/api/admin/comments", headers={"Origin": "https://www.atlas-emploi.example"})
+    assert "Access-Control-Allow-Origin" not in admin.headers
+
+
+def test_no_cors_headers_by_default(app):
+    response = app.test_client().get(URL, headers={"Origin": "https://www.atlas-emploi.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
