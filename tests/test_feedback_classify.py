@@ -119,7 +119,7 @@ def test_test_split_never_overlaps_training():
     train = {e["text"] for e in training.read_examples(training.TRAIN)}
     test = {e["text"] for e in training.read_examples(training.TEST)}
     assert train.isdisjoint(test)
-    assert len(train) + len(test) >= 800
+    assert len(train) + len(test) >= 900
 
 
 def test_training_is_deterministic():
