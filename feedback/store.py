@@ -266,25 +266,11 @@ def items(db: Database, *, start: str | None = None, end: str | None = None, lab
           status: str | None = None, lang: str | None = None, thread: str | None = None,
           comment_id: int | None = None, limit: int | None = None) -> list[Item]:
     """Tagged comments, oldest first, filtered by creation time [start, end), label, status, language, article."""
-    where, params = ["c.status = 'approved'", "c.is_team = 0"], []
-    if start:
-        where.append("c.created_at >= ?")
-        params.append(start)
-    if end:
-        where.append("c.created_at < ?")
-        params.append(end)
-    if lang:
-        where.append("i.lang = ?")
-        params.append(lang)
-    if thread:
-        where.append("t.slug = ?")
-        params.append(thread)
-    if comment_id:
-        where.append("c.id = ?")
-        params.append(comment_id)
-    if status:
-        where.append("coalesce(s.status, 'new') = ?")
-        params.append(status)
+    filters = [("c.created_at >= ?", start), ("c.created_at < ?", end), ("i.lang = ?", lang),
+               ("t.slug = ?", thread), ("c.id = ?", comment_id), ("coalesce(s.status, 'new') = ?", status)]
+    chosen = [(condition, value) for condition, value in filters if value]
+    where = ["c.status = 'approved'", "c.is_team = 0"] + [condition for condition, _ in chosen]
+    params = [value for _, value in chosen]
     sql = _ITEM_SQL + " WHERE " + " AND ".join(where) + " ORDER BY c.created_at, c.id"
     found = [_item(r) for r in db.execute(sql, params)]
     if label == "none":
