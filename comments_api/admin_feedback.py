@@ -9,13 +9,12 @@ import logging
 import os
 import smtplib
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
 import comments_store
+import feedback
+from feedback import BadWeek, Week
 from feedback import store as feedback_store
-from feedback import tagging
-from feedback.classify import Classifier
-from feedback.weeks import BadWeek, Week
 
 from . import loop
 from .admin_web import texts
@@ -28,15 +27,6 @@ bp = Blueprint("admin_feedback", __name__, url_prefix="/admin/feedback", templat
 
 STATUS_NAMES = {"new": "Nouveau", "triaged": "Trié", "planned": "Prévu", "done": "Fait", "wontfix": "Ne sera pas fait"}
 LABEL_NAMES = {"problem": "Problème", "suggestion": "Suggestion", "none": "Ni l'un ni l'autre"}
-
-
-def _classifier() -> Classifier:
-    if "feedback_classifier" not in current_app.extensions:
-        from feedback import paths
-
-        trained = paths.trained_model()
-        current_app.extensions["feedback_classifier"] = Classifier.load(trained if trained.exists() else None)
-    return current_app.extensions["feedback_classifier"]
 
 
 def _who() -> str:
@@ -60,7 +50,7 @@ def no_cache(response):
 @bp.get("/")
 def review():
     db = feedback_store.prepare(get_db())
-    tagging.tag_comments(db, _classifier())  # incremental: only comments approved or edited since last time
+    feedback.tag_new_comments(db)  # incremental: only comments approved or edited since last time
     tz = os.environ.get("BOUCLE_TIMEZONE") or "Africa/Casablanca"
     args = {k: (request.args.get(k) or "").strip() for k in ("week", "label", "status", "lang", "thread", "comment")}
     start = end = None

@@ -53,7 +53,7 @@ def _parent_id(value) -> int | None:
 
 @bp.get("/health")
 def health():
-    get_db().execute("SELECT 1").fetchone()
+    comments_store.ping(get_db())
     return {"status": "ok"}
 
 

@@ -235,6 +235,16 @@ def iter_approved(db: Database, batch: int = 2000):
         last = rows[-1][0]
 
 
+def count_approved(db: Database) -> int:
+    """Visible approved comments (the feedback tagger's progress bar needs the total)."""
+    return db.execute("SELECT count(*) FROM comments WHERE status = 'approved' AND deleted = 0").fetchone()[0]
+
+
+def ping(db: Database) -> None:
+    """Raise if the database cannot answer (health checks)."""
+    db.execute("SELECT 1 FROM comments LIMIT 1").fetchall()
+
+
 def published_state(db: Database) -> tuple:
     """A cheap fingerprint of everything the static site shows; it changes whenever a rebuild is due."""
     return tuple(db.execute(

@@ -89,7 +89,9 @@ def cmd_tag(args) -> int:
 
     classifier = load_classifier(args.model)
     db = store.prepare(open_db(args.db))
-    total = db.execute("SELECT count(*) FROM comments WHERE status = 'approved' AND deleted = 0").fetchone()[0]
+    import comments_store
+
+    total = comments_store.count_approved(db)
     with _progress(total, "Étiquetage") as bar:
         report = tagging.tag_comments(db, classifier, everything=args.all, progress=bar.update)
     print(f"{report.tagged} commentaire(s) étiqueté(s), {report.unchanged} inchangé(s) "
