@@ -113,6 +113,18 @@ def admin_headers() -> dict:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
+def wait_for(predicate, seconds: float = 10.0) -> bool:
+    """Poll `predicate` until it is true or `seconds` have passed (for work done by other threads)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return bool(predicate())
+
+
 class Inbox:
     """A real SMTP server's mailbox (aiosmtpd), for tests that send e-mail."""
 
@@ -124,12 +136,7 @@ class Inbox:
         return "250 OK"
 
     def wait(self, count: int = 1, seconds: float = 10.0) -> bool:
-        import time
-
-        deadline = time.monotonic() + seconds
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return len(self.messages) >= count
+        return wait_for(lambda: len(self.messages) >= count, seconds)
 
 
 @pytest.fixture

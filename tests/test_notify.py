@@ -3,19 +3,10 @@ from __future__ import annotations
 
 import time
 
+from conftest import wait_for
+
 
 URL = "/api/threads/negocier-son-salaire/comments"
-
-
-
-
-def wait_for(predicate, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_pending_comment_notifies_moderators(make_app, smtp):

@@ -7,6 +7,7 @@ import time
 from pelican_comments.rebuild import SiteRebuilder, store_state
 
 import comments_store
+from conftest import wait_for
 
 
 class Fake:
@@ -22,15 +23,6 @@ class Fake:
         with self.lock:
             self.builds.append(time.monotonic())
         return True
-
-
-def wait_for(predicate, seconds=5.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def test_a_burst_of_changes_gives_one_build():
