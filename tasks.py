@@ -221,14 +221,15 @@ def tag(c, all=False):
 
 @task(help={"out": "Fichier du modèle (par défaut : instance/feedback-model.json)"})
 def train(c, out=""):
-    """Retrain the feedback tagger with feedback/data/train.jsonl and the human corrections."""
+    """Retrain the feedback tagger on the labelled corpora in feedback/data and the human corrections."""
     _feedback(c, "train", *(["--out", out] if out else []))
 
 
-@task(help={"file": "Fichier JSON lines avec les étiquettes attendues (par défaut : la partie test)"})
-def evaluate(c, file=""):
-    """Score the tagger on labelled JSON lines: precision, recall, F1 per label and language."""
-    _feedback(c, "evaluate", *([file] if file else []))
+@task(help={"file": "Fichier JSON lines avec les étiquettes attendues (par défaut : les parties de test)",
+            "no_cross": "Sans les scores d'une source à l'autre (qui réentraînent, environ une minute)"})
+def evaluate(c, file="", no_cross=False):
+    """Score the tagger: per label and language on the held-out splits, and across sources."""
+    _feedback(c, "evaluate", *([file] if file else []), *(["--no-cross"] if no_cross else []))
 
 
 @task(help={"week": "Semaine ISO, ex. 2026-W47 (par défaut : la dernière semaine complète)",

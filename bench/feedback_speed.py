@@ -1,9 +1,11 @@
 """Benchmarks of the feedback tagger, run by hand (figures go in the README).
 
-  .venv/bin/python bench/feedback_speed.py classify [--n 50000]   # `python -m feedback classify`, one core
-  .venv/bin/python bench/feedback_speed.py tag [--n 100000]       # `python -m feedback tag` on a fresh database
+  .venv/bin/python bench/feedback_speed.py classify [--n 50000] [--pool comments|reviews]  # one core
+  .venv/bin/python bench/feedback_speed.py tag [--n 100000] [--pool comments|reviews]       # fresh database
 
-Texts are drawn from our labelled comments, with a number appended so no two are identical.
+Texts are drawn from a labelled corpus, with a number appended so no two are identical:
+`comments` are the blog comments we wrote (55 characters on average), `reviews`
+the public app reviews (120 characters on average, twice the work per text).
 """
 from __future__ import annotations
 
@@ -22,9 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def texts(n: int) -> list[str]:
-    pool = [json.loads(line)["text"] for name in ("train.jsonl", "test.jsonl")
-            for line in open(ROOT / "feedback" / "data" / name, encoding="utf-8")]
+POOLS = {"comments": "ours/*.jsonl", "reviews": "public/*.jsonl"}
+
+
+def texts(n: int, pool_name: str = "comments") -> list[str]:
+    data = ROOT / "feedback" / "data"
+    pool = [json.loads(line)["text"] for path in sorted(data.glob(POOLS[pool_name]))
+            for line in open(path, encoding="utf-8")]
     rng = random.Random(42)
     return [f"{rng.choice(pool)} ({i})" for i in range(n)]
 
@@ -33,8 +39,8 @@ def one_core(cmd: list[str]) -> list[str]:
     return ["taskset", "-c", "0", *cmd] if shutil.which("taskset") else cmd
 
 
-def bench_classify(n: int) -> None:
-    payload = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts(n)))
+def bench_classify(n: int, pool: str) -> None:
+    payload = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts(n, pool)))
     cmd = one_core([sys.executable, "-m", "feedback", "classify"])
     subprocess.run(cmd, input='{"id": 0, "text": "warm-up"}\n', capture_output=True, text=True, cwd=ROOT, check=True)
     started = time.perf_counter()
@@ -42,11 +48,11 @@ def bench_classify(n: int) -> None:
     seconds = time.perf_counter() - started
     lines = result.stdout.count("\n")
     assert lines == n, (lines, result.stderr[-500:])
-    print(f"classify: {n} comments in {seconds:.2f} s on one core = {n / seconds:,.0f} comments/s "
+    print(f"classify ({pool}): {n} comments in {seconds:.2f} s on one core = {n / seconds:,.0f} comments/s "
           "(process start and model load included)")
 
 
-def bench_tag(n: int) -> None:
+def bench_tag(n: int, pool: str) -> None:
     import comments_store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,7 +60,7 @@ def bench_tag(n: int) -> None:
         db = comments_store.open_db(path)
         slugs = [f"article-{i}" for i in range(50)]
         comments_store.register_threads(db, [{"slug": s, "title": s, "url": f"/{s}/", "lang": "fr"} for s in slugs])
-        rows = ({"slug": slugs[i % 50], "author": "Lecteur", "body": t} for i, t in enumerate(texts(n)))
+        rows = ({"slug": slugs[i % 50], "author": "Lecteur", "body": t} for i, t in enumerate(texts(n, pool)))
         started = time.perf_counter()
         comments_store.import_comments(db, rows)
         print(f"(set-up: {n} approved comments imported in {time.perf_counter() - started:.1f} s)")
@@ -71,11 +77,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["classify", "tag"])
     parser.add_argument("--n", type=int)
+    parser.add_argument("--pool", choices=sorted(POOLS), default="comments")
     args = parser.parse_args()
     if args.what == "classify":
-        bench_classify(args.n or 50_000)
+        bench_classify(args.n or 50_000, args.pool)
     else:
-        bench_tag(args.n or 100_000)
+        bench_tag(args.n or 100_000, args.pool)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,22 @@
-"""Tag feedback: problem and/or suggestion, with confidence, language, sentiment and the cues that fired.
+"""Tag feedback: problem and/or suggestion, with calibrated confidence, language, sentiment and the cues that fired.
 
 This is the only module that imports TextBlob. It runs without NLTK corpora:
-our own tokenizer (feedback.text), pre-tokenised training data for TextBlob's
-NaiveBayesClassifier, and TextBlob's pattern-based sentiment (textblob-fr for
-French), which needs no corpus.
+our own tokenizer (feedback.text) and TextBlob's pattern-based sentiment
+(textblob-fr for French), which needs no corpus.
 
-A decision combines two signals: the cues (hand-written phrasings per
-language, feedback.cues) and a naive Bayes model trained on our labelled
-comments, whose features are words, word pairs and the cues themselves.
+A decision is one linear model per label (logistic regression, trained by
+feedback.training on public human-labelled feedback and our own comments) over
+words, word pairs, the beginnings and endings of longer words, the cues that fired
+and the mood of the text. Its
+score goes through a calibration fitted on a validation split, then a threshold
+chosen on that split. Where we have almost no labelled data (Arabic), the cues
+decide alone. Cue names are also the explanation shown to product owners.
+
+The model file is plain JSON, loaded once; classifying needs neither
+scikit-learn nor NumPy.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -27,11 +32,19 @@ log = logging.getLogger(__name__)
 
 LABELS = ("problem", "suggestion")
 PACKAGED_MODEL = Path(__file__).parent / "data" / "model.json"
+MODEL_FORMAT = 2
 MAX_CHARS = 5000  # longer texts are cut: comments are at most 5,000 characters anyway
+# Languages the linear model learnt from; others are decided by the cues (see README, "Tagging").
+MODEL_LANGS = frozenset({"fr", "en", "other"})
+CUE_ONLY = {"bias": -1.7, "slope": 1.1}  # logistic of the cue score, for the cue-only languages
 _QUESTION = re.compile(r"\?\s*$|^(?:est-ce|pourquoi|comment|quand|quel|quelle|combien|ou |qui |is |are |do |does |"
                        r"how |what |why |when |where |who |can |could |should i)", re.I)
 _PRAISE = re.compile(r"\b(?:merci|bravo|super|genial|top|excellent|parfait|great|thanks?|thank you|love|awesome|"
                      r"perfect|well done|nice|good job|chokran|شكرا|رائع)\b")
+
+
+class ModelError(ValueError):
+    """A model file is not a tagger model of the format this version reads."""
 
 
 @dataclass
@@ -47,55 +60,54 @@ class Result:
         return asdict(self)
 
 
-def features(text: str, lang: str | None = None) -> tuple[list[str], dict[str, float], dict[str, list[str]], str]:
-    """Model features of `text`, with its cue scores, fired cue names and language."""
-    return _features(text, lang)[:4]
+@dataclass(frozen=True)
+class Analysis:
+    """What the model sees of a text: its features, language, and the cues that fired."""
+    features: set[str]
+    lang: str
+    cue_score: dict[str, float]
+    fired: dict[str, list[str]]
+    folded: str
+    sentiment: float | None = None
 
 
-def _features(text: str, lang: str | None = None):
-    text = text[:MAX_CHARS]
-    folded = fold(text)
+_ANALYSERS: dict = {}
+
+
+def sentiment(text: str, lang: str) -> float | None:
+    """Polarity from -1 to 1 (TextBlob's pattern analyser; textblob-fr's for French); None in other languages."""
+    if lang not in ("fr", "en"):
+        return None
+    analyser = _ANALYSERS.get(lang)
+    if analyser is None:
+        # The analysers' own scoring functions: TextBlob's wrapper builds a namedtuple class per call.
+        if lang == "fr":
+            from textblob_fr.sentiments import pattern_sentiment as analyser
+        else:
+            from textblob.en import sentiment as analyser
+        _ANALYSERS[lang] = analyser
+    return round(float(analyser(text)[0]), 3)
+
+
+def analyse(text: str, lang: str | None = None) -> Analysis:
+    """Features of `text` (a set), the same for training and for classifying."""
+    folded = fold(text[:MAX_CHARS])
     words = tokens(folded)
-    detected, mixed = language.detect_with_mix(text, words)
+    detected, mixed = language.detect_with_mix(text[:MAX_CHARS], words)
     lang = lang or detected
     score, fired = cues.scores(cues.find(folded, lang, mixed))
-    feats = words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
-    feats += [f"cue={name}" for label in LABELS for name in fired[label]]
-    feats.append(f"lang={lang}")
-    return feats, score, fired, lang, folded
-
-
-def _extractor(document) -> dict[str, bool]:
-    return dict.fromkeys(document, True)
-
-
-def train(examples: list[tuple[str, list[str]]], combine: dict | None = None) -> dict:
-    """A model (plain data, JSON-ready) from (text, labels) pairs; same input, same model."""
-    from textblob.classifiers import NaiveBayesClassifier
-
-    prepared = sorted(((features(text)[0], set(labels)) for text, labels in examples), key=lambda p: p[0])
-    model = {"labels": {}, "combine": combine or DEFAULT_COMBINE, "cues": cues.SIGNATURE}
+    feats = {"w:" + w for w in words}
+    feats.update(["b:" + a + "_" + b for a, b in zip(words, words[1:])])
+    # Beginnings and endings of longer words: "fonctionne", "fonctionnait" and "fonctionnent" share "p:fonct".
+    feats.update(["p:" + w[:5] for w in words if len(w) > 5])
+    feats.update(["s:" + w[-4:] for w in words if len(w) > 5])
     for label in LABELS:
-        train_set = [(feats, "yes" if label in gold else "no") for feats, gold in prepared]
-        nb = NaiveBayesClassifier(train_set, feature_extractor=_extractor).classifier
-        prior = nb._label_probdist.logprob("yes") - nb._label_probdist.logprob("no")
-        weights = {}
-        for (value_label, name), dist in nb._feature_probdist.items():
-            if value_label != "yes":
-                continue
-            other = nb._feature_probdist.get(("no", name))
-            if other is None:
-                continue
-            w = dist.logprob(True) - other.logprob(True)
-            if abs(w) >= 0.05:
-                weights[name] = round(w, 4)
-        model["labels"][label] = {"prior": round(prior, 4), "weights": dict(sorted(weights.items()))}
-    model["version"] = hashlib.sha256(json.dumps(model, sort_keys=True).encode()).hexdigest()[:12]
-    return model
-
-
-# How cues and the model's log-odds add up (see README, "Tagging"): logit = a*nb + b*cues + c.
-DEFAULT_COMBINE = {"nb": 0.35, "cues": 1.1, "bias": -1.7, "nb_clip": 4.0, "threshold": 0.5}
+        feats.update(["cue:" + name for name in fired[label]])
+    feats.add("lang:" + lang)
+    polarity = sentiment(text[:MAX_CHARS], lang)
+    if polarity is not None:
+        feats.add("mood:negative" if polarity < -0.1 else "mood:positive" if polarity > 0.3 else "mood:neutral")
+    return Analysis(feats, lang, score, fired, folded, polarity)
 
 
 def _sigmoid(x: float) -> float:
@@ -106,64 +118,64 @@ class Classifier:
     """Loads a model once; `classify` is then safe to call from many threads."""
 
     def __init__(self, model: dict):
+        if not isinstance(model, dict) or model.get("format") != MODEL_FORMAT:
+            raise ModelError(f"not a tagger model of format {MODEL_FORMAT}: run `python -m feedback train`")
         self.model = model
         self.version = model["version"]
         if model.get("cues") != cues.SIGNATURE:
             # The cues changed since this model was trained: it still works, but `train` should be run.
             log.warning("feedback: model %s was trained with other cues; run `python -m feedback train`",
                         self.version)
-        self.combine = {**DEFAULT_COMBINE, **model.get("combine", {})}
-        self._fr = self._en = None
+        # Each feature's two weights as one complex number (problem + suggestion·i): summing them is then one
+        # call to the built-in sum, which runs in C.
+        self.weights: dict[str, complex] = {f: complex(p, s) for f, (p, s) in model["weights"].items()}
+        self.bias = [model["labels"][label]["bias"] for label in LABELS]
+        self.calibration = [model["labels"][label]["calibration"] for label in LABELS]
+        self.thresholds = {label: model["labels"][label]["threshold"] for label in LABELS}
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> Classifier:
         """The model at `path`, else $BOUCLE_FEEDBACK_MODEL, else the one shipped in feedback/data."""
         path = path or os.environ.get("BOUCLE_FEEDBACK_MODEL") or PACKAGED_MODEL
         with open(path, encoding="utf-8") as f:
-            return cls(json.load(f))
+            try:
+                return cls(json.load(f))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ModelError(f"{path}: not a tagger model ({exc})") from None
 
-    def sentiment(self, text: str, lang: str) -> float | None:
-        """Polarity from -1 to 1 (TextBlob's pattern analyser; textblob-fr's for French)."""
-        # The analysers' own scoring functions: TextBlob's wrapper builds a namedtuple class per call.
-        if lang == "fr":
-            if self._fr is None:
-                from textblob_fr.sentiments import pattern_sentiment as french
+    def scores(self, analysis: Analysis) -> dict[str, float]:
+        """The raw linear score per label (before calibration)."""
+        known = [w for w in map(self.weights.get, analysis.features) if w is not None]
+        total = sum(known, 0j) / (math.sqrt(len(known)) or 1.0)
+        return {LABELS[0]: self.bias[0] + total.real, LABELS[1]: self.bias[1] + total.imag}
 
-                self._fr = french
-            return round(float(self._fr(text)[0]), 3)
-        if lang == "en":
-            if self._en is None:
-                from textblob.en import sentiment as english
+    def probabilities(self, analysis: Analysis) -> dict[str, float]:
+        """Calibrated probability per label."""
+        if analysis.lang not in MODEL_LANGS:
+            return {label: _sigmoid(CUE_ONLY["slope"] * analysis.cue_score[label] + CUE_ONLY["bias"])
+                    for label in LABELS}
+        raw = self.scores(analysis)
+        return {label: _sigmoid(a * raw[label] + b) for label, (a, b) in zip(LABELS, self.calibration)}
 
-                self._en = english
-            return round(float(self._en(text)[0]), 3)
-        return None
-
-    def probabilities(self, feats: list[str], score: dict[str, float]) -> dict[str, float]:
-        c = self.combine
-        present = set(feats)
-        out = {}
-        for label in LABELS:
-            params = self.model["labels"][label]
-            weights = params["weights"]
-            nb = params["prior"] + sum(map(weights.__getitem__, present & weights.keys()))
-            nb = max(-c["nb_clip"], min(c["nb_clip"], nb))
-            out[label] = _sigmoid(c["nb"] * nb + c["cues"] * score[label] + c["bias"])
-        return out
+    def decide(self, probs: dict[str, float], lang: str) -> list[str]:
+        if lang not in MODEL_LANGS:
+            return [label for label in LABELS if probs[label] >= 0.5]
+        return [label for label in LABELS if probs[label] >= self.thresholds[label]]
 
     def classify(self, text: str) -> Result:
         if not isinstance(text, str):
             raise TypeError("text must be a string")
         text = text[:MAX_CHARS]
-        feats, score, fired, lang, folded = _features(text)
-        probs = self.probabilities(feats, score)
-        labels = [label for label in LABELS if probs[label] >= self.combine["threshold"]]
+        analysis = analyse(text)
+        probs = self.probabilities(analysis)
+        labels = self.decide(probs, analysis.lang)
         kinds = []
-        if _QUESTION.search(folded.strip()):
+        if _QUESTION.search(analysis.folded.strip()):
             kinds.append("question")
-        if not labels and _PRAISE.search(folded):
+        if not labels and _PRAISE.search(analysis.folded):
             kinds.append("praise")
         return Result(
-            labels=labels, lang=lang, confidence={k: round(v, 3) for k, v in probs.items()},
-            sentiment=self.sentiment(text, lang), cues=[n for label in LABELS for n in fired[label]], kinds=kinds,
+            labels=labels, lang=analysis.lang, confidence={k: round(v, 3) for k, v in probs.items()},
+            sentiment=analysis.sentiment,
+            cues=[n for label in LABELS for n in analysis.fired[label]], kinds=kinds,
         )

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import paths, training
-from .classify import PACKAGED_MODEL, Classifier
+from .classify import PACKAGED_MODEL, Classifier, ModelError
 
 EXIT_USAGE = 2
 
@@ -100,24 +100,32 @@ def cmd_tag(args) -> int:
 
 
 def cmd_train(args) -> int:
-    examples = training.read_examples(args.data)
+    extra = training.read_examples(args.data, source="extra") if args.data else []
     added = 0
     if not args.no_db and Path(args.db).exists():
         from comments_store import open_db
 
         from . import store
 
-        examples, added = with_corrections(examples, store.prepare(open_db(args.db)))
-    model = training.build_model(examples)
+        corrections = human_corrections(store.prepare(open_db(args.db)))
+        extra += corrections
+        added = len(corrections)
+    model = training.build_model(extra)
     out = Path(args.out or paths.trained_model())
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8")
-    print(f"Modèle {model['version']} : {len(examples)} exemples dont {added} corrections humaines → {out}")
+    write_model(model, out)
+    print(f"Modèle {model['version']} : {model['training']['examples']} exemples d'entraînement dont {added} "
+          f"corrections humaines, seuils choisis sur {model['training']['validation']} exemples de validation → {out}")
     return 0
 
 
-def with_corrections(examples: list[dict], db) -> tuple[list[dict], int]:
-    """The labelled examples plus every human correction stored in the database."""
+def write_model(model: dict, path: Path) -> None:
+    path.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n",
+                    encoding="utf-8")
+
+
+def human_corrections(db) -> list[dict]:
+    """Every human decision stored in the database, as training examples that weigh more than the corpus."""
     import comments_store
 
     from . import store
@@ -129,23 +137,41 @@ def with_corrections(examples: list[dict], db) -> tuple[list[dict], int]:
         except comments_store.CommentNotFound:
             continue
         if comment.body:
-            extra.append({"id": f"comment-{comment_id}", "text": comment.body, "labels": labels})
-    return examples + extra, len(extra)
+            extra.append({"id": f"comment-{comment_id}", "text": comment.body, "labels": labels,
+                          "source": "corrections", "weight": training.CORRECTION_WEIGHT})
+    return extra
+
+
+def print_table(title: str, report: dict, out=None) -> None:
+    out = out or sys.stdout
+    print(f"\n{title}", file=out)
+    print(f"{'lang':<6} {'label':<11} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}", file=out)
+    for group in sorted(report, key=lambda g: (g == "all", g)):
+        data = report[group]
+        for label, m in data["labels"].items():
+            print(f"{group:<6} {label:<11} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} "
+                  f"{data['support'][label]:>8}", file=out)
+        print(f"{group:<6} {'macro-F1':<11} {'':>9} {'':>7} {data['macro_f1']:>6.3f} {data['examples']:>8} ex.",
+              file=out)
 
 
 def cmd_evaluate(args) -> int:
     classifier = load_classifier(args.model)
-    report = training.evaluate(classifier, training.read_examples(args.file))
+    if args.file:
+        reports = {args.file: training.evaluate(classifier, training.read_examples(args.file))}
+    else:
+        held = training.held_out(classifier)
+        reports = {"held-out test split of the public corpora": held["public"],
+                   "our own hand-written comments (test file)": held["ours"]}
+        if not args.no_cross:
+            for source, report in training.leave_one_source_out().items():
+                reports[f"leave-one-source-out: trained without {source}, scored on all of it"] = report
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps({"model": classifier.version, "reports": reports}, ensure_ascii=False, indent=2))
         return 0
-    print(f"model {classifier.version} on {args.file}")
-    print(f"{'lang':<6} {'label':<11} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
-    for group, data in report.items():
-        for label, m in data["labels"].items():
-            print(f"{group:<6} {label:<11} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} "
-                  f"{data['support'][label]:>8}")
-        print(f"{group:<6} {'macro-F1':<11} {'':>9} {'':>7} {data['macro_f1']:>6.3f}")
+    print(f"model {classifier.version}")
+    for title, report in reports.items():
+        print_table(title, report)
     return 0
 
 
@@ -203,8 +229,8 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--all", action="store_true", help="tag every comment again (human tags are kept)")
     t.add_argument("--model")
     t.set_defaults(func=cmd_tag)
-    tr = sub.add_parser("train", help="train the model from feedback/data/train.jsonl and human corrections")
-    tr.add_argument("--data", default=str(training.TRAIN))
+    tr = sub.add_parser("train", help="train the model from the labelled corpora in feedback/data and human corrections")
+    tr.add_argument("--data", help="more labelled examples (JSON lines {text, labels}) to train on")
     tr.add_argument("--db", default=paths.database())
     tr.add_argument("--no-db", action="store_true", help="ignore human corrections in the database")
     tr.add_argument("--out", help="where to write the model (default: instance/feedback-model.json)")
@@ -216,10 +242,11 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--email", action="store_true", help="send it to $BOUCLE_DIGEST_TO over SMTP")
     d.add_argument("--no-tag", action="store_true", help="do not tag new comments first")
     d.set_defaults(func=cmd_digest)
-    e = sub.add_parser("evaluate", help="score a JSON-lines file with gold labels")
-    e.add_argument("file", nargs="?", default=str(training.TEST))
+    e = sub.add_parser("evaluate", help="scores on the held-out splits and across sources, or on a labelled file")
+    e.add_argument("file", nargs="?", help="a JSON-lines file with gold labels (default: the held-out splits)")
     e.add_argument("--model")
     e.add_argument("--json", action="store_true")
+    e.add_argument("--no-cross", action="store_true", help="skip the leave-one-source-out figures (they retrain)")
     e.set_defaults(func=cmd_evaluate)
     return p
 
@@ -229,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except training.BadExample as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    except (ModelError, training.TrainingUnavailable) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
     except FileNotFoundError as exc:
