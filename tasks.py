@@ -77,8 +77,11 @@ def _serve_app():
     url = "http://{host}:{port}/".format(**CONFIG)
     if os.environ.get("BOUCLE_ADMIN_TOKEN"):
         token_note = "défini par BOUCLE_ADMIN_TOKEN"
+    elif app.config["ADMIN_TOKEN_NEW"]:
+        token_note = (f"{app.config['ADMIN_TOKEN_NEW']}\n    (notez-le : il n'est affiché qu'une fois ; "
+                      f"seule son empreinte est gardée dans {app.instance_path}/admin_token)")
     else:
-        token_note = f"{app.config['ADMIN_TOKEN']}  (gardé dans {app.instance_path}/admin_token)"
+        token_note = "celui affiché au premier lancement (`invoke admin-token` en crée un nouveau)"
     print(f"\n  Boucle est prêt : {url}\n  Modération : {url}admin/\n  Jeton d'administration : {token_note}\n"
           "  (Ctrl-C pour arrêter)\n", flush=True)
     try:
@@ -88,6 +91,19 @@ def _serve_app():
     finally:
         if rebuilder is not None:
             rebuilder.stop()
+
+
+@task(name="admin-token")
+def admin_token(c):
+    """Make a new moderation token, print it once, and keep only its hash in instance/admin_token."""
+    from comments_api import create_app
+    from comments_api.secrets_file import new_token
+
+    if os.environ.get("BOUCLE_ADMIN_TOKEN"):
+        raise SystemExit("BOUCLE_ADMIN_TOKEN est défini : c'est lui qui fait foi, changez-le là.")
+    app = create_app()
+    print(new_token(app.instance_path, "admin_token"))
+    print(f"(empreinte gardée dans {app.instance_path}/admin_token ; redémarrez le service)", file=sys.stderr)
 
 
 @task

@@ -11,7 +11,8 @@ from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import admin_api, admin_feedback, admin_web, config, db, errors, privacy_web, public, site
-from .secrets_file import load_or_create
+from .ids import IdConverter
+from .secrets_file import load_or_create, load_or_create_hashed
 
 __all__ = ["create_app"]
 
@@ -31,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     errors.init_app(app)
     app.register_blueprint(public.bp)
@@ -51,8 +53,9 @@ def _finish_config(app: Flask) -> None:
     if not app.config.get("DB_PATH"):
         app.config["DB_PATH"] = os.path.join(app.instance_path, "boucle.db")
     app.config["SECRET_KEY"], _ = load_or_create(app.instance_path, "secret_key", app.config.get("SECRET_KEY"))
-    app.config["ADMIN_TOKEN"], app.config["ADMIN_TOKEN_CREATED"] = load_or_create(
-        app.instance_path, "admin_token", app.config.get("ADMIN_TOKEN"))
+    # Only the token's hash stays in memory and on disk; a new token is shown once, by `invoke run`.
+    app.config["ADMIN_TOKEN_HASH"], app.config["ADMIN_TOKEN_NEW"] = load_or_create_hashed(
+        app.instance_path, "admin_token", app.config.pop("ADMIN_TOKEN", None))
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Strict")
     app.config["SESSION_COOKIE_SECURE"] = app.config["SITEURL"].startswith("https://")
     app.config["SESSION_COOKIE_NAME"] = "boucle_admin"

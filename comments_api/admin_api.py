@@ -8,6 +8,7 @@ import comments_store
 from .auth import require_token
 from .db import get_db
 from .errors import APIError
+from .ids import parse_id
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
@@ -15,13 +16,11 @@ ACTIONS = {"approve": "approved", "reject": "rejected", "spam": "spam", "pending
 
 
 def _page_args() -> tuple[int, int]:
-    try:
-        limit = int(request.args.get("limit", "50"))
-        offset = int(request.args.get("offset", "0"))
-    except ValueError:
-        raise APIError(400, "parameter_invalid", field="limit") from None
-    if not 1 <= limit <= 500 or offset < 0:
+    limit, offset = parse_id(request.args.get("limit", "50")), parse_id(request.args.get("offset", "0"))
+    if limit is None or not 1 <= limit <= 500:
         raise APIError(400, "parameter_invalid", field="limit")
+    if offset is None:
+        raise APIError(400, "parameter_invalid", field="offset")
     return limit, offset
 
 
@@ -39,19 +38,19 @@ def list_comments():
     return {"total": total, "limit": limit, "offset": offset, "comments": [c.private() for c in found]}
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get("/comments/<id:comment_id>")
 @require_token
 def show_comment(comment_id: int):
     return comments_store.get_comment(get_db(), comment_id).private()
 
 
-@bp.post("/comments/<int:comment_id>/<any(approve, reject, spam, pending):action>")
+@bp.post("/comments/<id:comment_id>/<any(approve, reject, spam, pending):action>")
 @require_token
 def moderate(comment_id: int, action: str):
     return comments_store.set_status(get_db(), comment_id, ACTIONS[action]).private()
 
 
-@bp.delete("/comments/<int:comment_id>")
+@bp.delete("/comments/<id:comment_id>")
 @require_token
 def delete(comment_id: int):
     comments_store.delete_comment(get_db(), comment_id)

@@ -20,6 +20,7 @@ from . import loop
 from .admin_web import texts
 from .auth import csrf_ok, csrf_token
 from .db import get_db
+from .ids import parse_id
 from .messages import language
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def review():
             args["week"] = ""
     label = args["label"] if args["label"] in ("problem", "suggestion", "none") else None
     status = args["status"] if args["status"] in feedback_store.STATUSES else None
-    comment_id = int(args["comment"]) if args["comment"].isdigit() else None
+    comment_id = parse_id(args["comment"])
     found = feedback_store.items(db, start=start, end=end, label=label, status=status, lang=args["lang"] or None,
                                  thread=args["thread"] or None, comment_id=comment_id)
     if not (label or comment_id):
@@ -83,7 +84,7 @@ def _back() -> str:
     return back if back.startswith("/admin/feedback") and not back.startswith("//") else url_for(".review")
 
 
-@bp.post("/<int:comment_id>/tags")
+@bp.post("/<id:comment_id>/tags")
 def correct_tags(comment_id: int):
     if not csrf_ok():
         abort(400)
@@ -96,7 +97,7 @@ def correct_tags(comment_id: int):
     return redirect(_back() + f"#item-{comment_id}", code=303)
 
 
-@bp.post("/<int:comment_id>/status")
+@bp.post("/<id:comment_id>/status")
 def change_status(comment_id: int):
     if not csrf_ok():
         abort(400)

@@ -101,7 +101,7 @@ def _safe_back() -> str:
     return back if back.startswith("/admin/") and not back.startswith("//") else url_for(".queue")
 
 
-@bp.post("/comments/<int:comment_id>/<action>")
+@bp.post("/comments/<id:comment_id>/<action>")
 def moderate(comment_id: int, action: str):
     if not logged_in():
         abort(403)

@@ -8,11 +8,13 @@ import secrets
 from flask import current_app, request, session
 
 from .errors import APIError
+from .secrets_file import token_hash
 
 
 def token_matches(candidate: str | None) -> bool:
-    expected = current_app.config["ADMIN_TOKEN"]
-    return bool(candidate) and hmac.compare_digest(candidate.encode(), expected.encode())
+    """Compare hashes, in constant time: neither the token nor its length leaks through timing."""
+    expected = current_app.config["ADMIN_TOKEN_HASH"]
+    return bool(candidate) and hmac.compare_digest(token_hash(candidate), expected)
 
 
 def require_token(view):

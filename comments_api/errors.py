@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from comments_store import (
@@ -19,17 +19,13 @@ from comments_store import (
     ThreadNotFound,
 )
 
+from .api_error import APIError
+from .forms import FORM_TYPES, retry_page
 from .messages import language, message
 
+__all__ = ["APIError", "error_response", "init_app", "is_form_post"]
+
 log = logging.getLogger(__name__)
-
-
-class APIError(Exception):
-    """An error answered with `status` and a code from messages.py."""
-
-    def __init__(self, status: int, code: str, field: str | None = None, **details):
-        super().__init__(code)
-        self.status, self.code, self.field, self.details = status, code, field, details
 
 
 _STORE_STATUS = {
@@ -47,16 +43,13 @@ _HTTP_CODES = {
 
 
 def is_form_post() -> bool:
-    return request.method == "POST" and request.mimetype in (
-        "application/x-www-form-urlencoded", "multipart/form-data")
+    return request.method == "POST" and request.mimetype in FORM_TYPES
 
 
 def error_response(status: int, code: str, field: str | None = None, headers: dict | None = None, **details):
     lang = language()
     text = message(code, lang, **details)
     if is_form_post() and request.blueprint == "public":
-        from .forms import retry_page  # the HTML fallback lives with the form code
-
         response = retry_page(text, status)
     else:
         body = {"code": code, "message": text}
@@ -75,6 +68,14 @@ def wants_json_errors() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_oversized_bodies():
+        # Every content type, before anything reads the body: a declared length over the limit is refused at
+        # once; a body without one is cut by Werkzeug's limited stream (RequestEntityTooLarge, a 413 too).
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and request.content_length is not None and request.content_length > limit:
+            abort(413)
+
     @app.errorhandler(APIError)
     def api_error(exc: APIError):
         return error_response(exc.status, exc.code, exc.field, **exc.details)

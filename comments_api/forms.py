@@ -7,12 +7,14 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import current_app, render_template, request
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
+from . import form_data
+from .api_error import APIError
 from .config import origin_of
-from .errors import APIError
 from .messages import language
 
 SALT = "boucle-comment-form"
 FORM_FIELDS = ("author", "email", "website", "body", "parent_id", "notify", "lang")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _signer() -> TimestampSigner:
@@ -26,6 +28,8 @@ def issue_token() -> str:
 
 def check_token(token: str) -> None:
     """Refuse forms sent too fast (bots) and forms whose token is forged or too old."""
+    if not isinstance(token, str) or not token.isascii():
+        raise APIError(422, "form_expired", field="ts")
     try:
         _value, issued = _signer().unsign(token, max_age=current_app.config["FORM_MAX_AGE"], return_timestamp=True)
     except SignatureExpired:
@@ -55,7 +59,7 @@ def check_origin() -> None:
 
 def article_page() -> str | None:
     """The article page the form was sent from: the preview step passes it on in `back`."""
-    for candidate in (request.form.get("back"), request.headers.get("Referer")):
+    for candidate in (form_data.field("back"), request.headers.get("Referer")):
         if candidate and origin_of(candidate) in allowed_origins():
             parts = urlsplit(candidate)
             if not parts.path.startswith("/api/"):
@@ -74,8 +78,12 @@ def back_to_article(thread_url: str, fragment: str) -> str:
 
 def retry_page(text: str, status: int, preview: str | None = None):
     """The form again, filled with what the reader sent, under a message (and a preview when confirming)."""
-    values = {name: request.form.get(name, "") for name in FORM_FIELDS}
-    return _form_page(values, text, status, preview=preview, action=request.path)
+    return _form_page(sent_values(), text, status, preview=preview, action=request.path)
+
+
+def sent_values() -> dict[str, str]:
+    """What the reader typed, to fill the form again; empty when the body itself was refused (too large)."""
+    return {name: form_data.field(name) for name in FORM_FIELDS}
 
 
 def reply_page(parent):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import request
 
+from . import form_data
+
 LANGS = ("fr", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -11,6 +13,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "The request body is not a valid JSON object."},
     "unsupported_media_type": {"fr": "Envoyez du JSON (application/json) ou un formulaire.",
                                "en": "Send JSON (application/json) or a form."},
+    "json_too_deep": {"fr": "Le JSON est imbriqué trop profondément ({limit} niveaux au plus).",
+                      "en": "The JSON is nested too deeply (at most {limit} levels)."},
+    "invalid_unicode": {"fr": "Le texte contient des caractères invalides (moitié de paire UTF-16).",
+                        "en": "The text holds invalid characters (half of a UTF-16 pair)."},
+    "invalid_text": {"fr": "Ce champ contient des caractères invalides.",
+                     "en": "This field holds invalid characters."},
     "payload_too_large": {"fr": "La requête est trop volumineuse.", "en": "The request is too large."},
     "not_found": {"fr": "Rien à cette adresse.", "en": "Nothing at this address."},
     "method_not_allowed": {"fr": "Méthode non autorisée ici.", "en": "Method not allowed here."},
@@ -67,7 +75,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 def language() -> str:
     """The reader's language among ours: the article's for a form post, else the browser's, else French."""
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        page_lang = (request.form.get("lang") or "").split("-")[0].lower()
+        page_lang = (form_data.field("lang") or "").split("-")[0].lower()
         if page_lang in LANGS:
             return page_lang
     return request.accept_languages.best_match(LANGS, default="fr") or "fr"

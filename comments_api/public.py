@@ -8,9 +8,10 @@ from flask import Blueprint, current_app, jsonify, redirect, request
 import comments_store
 from comments_store import Limits, NewComment
 
-from . import forms, notify
+from . import forms, notify, safe_json
 from .db import get_db
 from .errors import APIError, is_form_post
+from .ids import MAX_ID, parse_id
 from .messages import message
 from .openapi import spec
 from .privacy import anonymise
@@ -33,7 +34,7 @@ def json_body() -> dict:
     """The JSON object of a write request; anything else is refused before it reaches the store."""
     if request.mimetype != "application/json":
         raise APIError(415, "unsupported_media_type")
-    data = request.get_json(silent=True)
+    data = safe_json.loads(request.get_data(cache=True))
     if not isinstance(data, dict):
         raise APIError(400, "invalid_json")
     return data
@@ -46,8 +47,9 @@ def _parent_id(value) -> int | None:
         raise APIError(422, "parent_invalid", field="parent_id")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    number = parse_id(value)
+    if number is not None:
+        return number
     raise APIError(422, "parent_invalid", field="parent_id")
 
 
@@ -72,10 +74,12 @@ def form_token():
 
 @bp.get("/threads/<slug>/comments")
 def list_comments(slug: str):
-    after = request.args.get("after", "0")
-    if not after.isdigit():
+    raw = request.args.get("after", "0")
+    if not (raw.isascii() and raw.isdigit()):
         raise APIError(400, "parameter_invalid", field="after")
-    comments = comments_store.list_approved(get_db(), slug, after_id=int(after))
+    after = parse_id(raw) if len(raw) <= 19 else None
+    after = MAX_ID if after is None else after  # beyond any id: nothing newer
+    comments = comments_store.list_approved(get_db(), slug, after_id=after)
     return {"thread": slug, "count": sum(1 for c in comments if not c.deleted),
             "comments": [c.public() for c in comments]}
 
@@ -93,7 +97,7 @@ def post_comment(slug: str):
         forms.check_token(data["ts"])
     else:
         data = json_body()
-        if data.get("ts"):  # the script sends the form's token: hold it to the same fill-time rule
+        if data.get("ts") not in (None, ""):  # the script sends the form's token: hold it to the same fill-time rule
             forms.check_token(data["ts"])
     unknown = set(data) - JSON_FIELDS
     if unknown and not form:
@@ -139,7 +143,7 @@ def confirm_form(slug: str, data: dict):
     return forms.retry_page(message("confirm"), 200, preview=comments_store.render(checked.body))
 
 
-@bp.get("/threads/<slug>/comments/<int:comment_id>/reply")
+@bp.get("/threads/<slug>/comments/<id:comment_id>/reply")
 def reply_form(slug: str, comment_id: int):
     """The reply form as a page of its own, for readers without JavaScript."""
     parent = comments_store.get_comment(get_db(), comment_id, slug)
@@ -171,7 +175,7 @@ def _edit_token(data: dict | None = None) -> str:
     return request.headers.get("X-Edit-Token") or (data or {}).get("edit_token") or ""
 
 
-@bp.patch("/threads/<slug>/comments/<int:comment_id>")
+@bp.patch("/threads/<slug>/comments/<id:comment_id>")
 def edit_comment(slug: str, comment_id: int):
     data = json_body()
     comment = comments_store.edit_own(
@@ -183,7 +187,7 @@ def edit_comment(slug: str, comment_id: int):
     return {**comment.public(), "status": comment.status}
 
 
-@bp.delete("/threads/<slug>/comments/<int:comment_id>")
+@bp.delete("/threads/<slug>/comments/<id:comment_id>")
 def delete_comment(slug: str, comment_id: int):
     comments_store.delete_own(get_db(), slug, comment_id, _edit_token(), window=edit_window())
     return "", 204

@@ -14,7 +14,7 @@ from .db import write
 from .errors import CommentNotFound, DuplicateComment, EditNotAllowed, InvalidComment
 from .records import STATUSES, Comment, NewComment
 from .render import render
-from .rules import MAX_ID, Limits, check, clean_text, fingerprint
+from .rules import MAX_ID, Limits, check, clean_text, fingerprint, storable
 from .errors import ThreadNotFound
 from .threads import get_thread
 from .threads import list_threads as list_threads_rows
@@ -134,6 +134,8 @@ def import_comments(db: Database, rows: Iterable[dict], batch: int = 5000) -> in
         if row["slug"] not in threads:
             raise ThreadNotFound(slug=row["slug"])
         new = check(NewComment(author=row["author"], body=row["body"], email=row.get("email")))
+        if not all(storable(row.get(key) or "") for key in ("created_at", "lang")):
+            raise InvalidComment(code="invalid_text", field="created_at")
         status = row.get("status", "approved")
         if status not in STATUSES:
             raise InvalidComment(code="status_invalid", field="status")
@@ -166,6 +168,8 @@ def add_team_reply(db: Database, parent_id: int, body: str, author: str = "Équi
 
 def unsubscribe(db: Database, email: str) -> int:
     """Stop every notification to this address; returns how many comments it covered."""
+    if not storable(email):
+        return 0
     with write(db):
         return db.execute("UPDATE comments SET notify = 0 WHERE email = ? COLLATE NOCASE AND notify = 1",
                           [email]).rowcount
@@ -173,6 +177,8 @@ def unsubscribe(db: Database, email: str) -> int:
 
 def comments_of(db: Database, email: str) -> list[Comment]:
     """Every comment left with this e-mail address (for a reader's data export)."""
+    if not storable(email):
+        return []
     rows = db.execute(f"{_SELECT} WHERE c.email = ? COLLATE NOCASE ORDER BY c.id", [email])
     return [_record(r) for r in rows]
 
@@ -183,6 +189,8 @@ def erase_person(db: Database, email: str) -> int:
     The rows stay (as deleted placeholders) so that counts built on them, such as
     feedback tallies, keep their numbers.
     """
+    if not storable(email):
+        return 0
     with write(db):
         return db.execute(
             """UPDATE comments SET author = '', email = NULL, website = NULL, body = '', html = '', client_hash = NULL,
@@ -258,6 +266,7 @@ def counts(db: Database, slugs: Iterable[str]) -> dict[str, int]:
     """Number of visible comments per article slug (0 for unknown slugs)."""
     slugs = list(dict.fromkeys(slugs))
     result = dict.fromkeys(slugs, 0)
+    slugs = [s for s in slugs if storable(s)]
     if not slugs:
         return result
     rows = db.execute(
@@ -275,6 +284,8 @@ def counts(db: Database, slugs: Iterable[str]) -> dict[str, int]:
 
 def _check_owner(db: Database, slug: str, comment_id: int, token: str, window: dt.timedelta) -> Comment:
     comment = get_comment(db, comment_id, slug)
+    if not storable(token):
+        raise EditNotAllowed(code="edit_token_invalid")
     row = db.execute("SELECT edit_token_hash FROM comments WHERE id = ?", [comment_id]).fetchone()
     if comment.deleted or not token or not row[0] or not hmac.compare_digest(row[0], _hash_token(token)):
         raise EditNotAllowed(code="edit_token_invalid")
@@ -348,6 +359,8 @@ def search(db: Database, *, status: str | None = None, text: str | None = None, 
            thread: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Comment], int]:
     """Comments for moderators, newest first, filtered; returns one page and the total."""
     where, params = ["1 = 1"], []
+    if not all(storable(v) for v in (text, author, thread) if v):
+        return [], 0  # no stored comment can hold such text
     if status:
         if status not in STATUSES:
             raise InvalidComment(code="status_invalid", field="status")

@@ -25,6 +25,13 @@ MAX_ID = 2**63 - 1  # SQLite's largest integer
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 # Control characters other than newline and tab never belong in a comment.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Half of a UTF-16 pair: Python strings may hold one (JSON's "\\ud800"), UTF-8 and SQLite cannot.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(value: object) -> bool:
+    """True for text that UTF-8 (and so SQLite) can hold; lookups with anything else find nothing."""
+    return isinstance(value, str) and _SURROGATE.search(value) is None
 
 
 def clean_text(value: object, field: str, *, multiline: bool) -> str:
@@ -33,6 +40,8 @@ def clean_text(value: object, field: str, *, multiline: bool) -> str:
         return ""
     if not isinstance(value, str):
         raise InvalidComment(code="wrong_type", field=field)
+    if not storable(value):
+        raise InvalidComment(code="invalid_text", field=field)
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", text)
     if not multiline:
@@ -60,6 +69,8 @@ def check(new: NewComment, limits: Limits = Limits()) -> NewComment:
         if not _EMAIL.match(email):
             raise InvalidComment(code="email_invalid", field="email")
     if website is not None:
+        if any(ch.isspace() or ch in "\"'<>`\\" for ch in website):
+            raise InvalidComment(code="website_invalid", field="website")  # no real address holds these
         if "://" not in website:
             website = "https://" + website
         parts = urlsplit(website)

@@ -7,13 +7,18 @@ from sqlite_utils import Database
 
 from .clock import now_iso
 from .db import write
-from .errors import ThreadNotFound
+from .errors import InvalidComment, ThreadNotFound
 from .records import Thread
+from .rules import storable
 
 
 def register_threads(db: Database, articles: Iterable[dict]) -> int:
     """Insert or update threads from `articles` (dicts with slug, title, url, lang); return how many."""
     stamp = now_iso()
+    articles = list(articles)
+    for a in articles:
+        if not all(storable(a.get(key) or "") for key in ("slug", "title", "url", "lang", "category")):
+            raise InvalidComment(code="invalid_text", field="slug", slug=repr(a.get("slug")))
     rows = [
         {"slug": a["slug"], "title": a.get("title", ""), "url": a.get("url", ""), "lang": a.get("lang") or "fr",
          "category": a.get("category") or "", "created_at": stamp, "updated_at": stamp}
@@ -37,6 +42,8 @@ def register_threads(db: Database, articles: Iterable[dict]) -> int:
 
 
 def get_thread(db: Database, slug: str) -> Thread:
+    if not storable(slug):
+        raise ThreadNotFound(slug=repr(slug))
     row = db.execute("SELECT id, slug, title, url, lang, category FROM threads WHERE slug = ?", [slug]).fetchone()
     if row is None:
         raise ThreadNotFound(slug=slug)

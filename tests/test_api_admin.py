@@ -168,6 +168,24 @@ def test_admin_token_is_generated_once_into_instance(tmp_path, site):
         else:
             os.environ["BOUCLE_INSTANCE"] = old
     token_file = tmp_path / "instance" / "admin_token"
-    assert first.config["ADMIN_TOKEN"] == second.config["ADMIN_TOKEN"] == token_file.read_text().strip()
-    assert first.config["ADMIN_TOKEN_CREATED"] and not second.config["ADMIN_TOKEN_CREATED"]
+    token = first.config["ADMIN_TOKEN_NEW"]
+    assert token and second.config["ADMIN_TOKEN_NEW"] is None
+    assert token not in token_file.read_text() and token_file.read_text().startswith("sha256:")
     assert oct(token_file.stat().st_mode & 0o777) == "0o600"
+    for app in (first, second):
+        response = app.test_client().get("/api/admin/comments", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+    assert "ADMIN_TOKEN" not in first.config  # the token itself is not kept in memory
+
+
+def test_a_token_file_in_clear_from_an_older_version_is_hashed_and_keeps_working(tmp_path, site, monkeypatch):
+    from comments_api import create_app
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "admin_token").write_text("ancien-jeton-en-clair\n")
+    monkeypatch.setenv("BOUCLE_INSTANCE", str(instance))
+    app = create_app({"TESTING": True, "SITE_DIR": str(site), "ADMIN_TOKEN": None, "SECRET_KEY": None})
+    assert "ancien-jeton-en-clair" not in (instance / "admin_token").read_text()
+    response = app.test_client().get("/api/admin/comments", headers={"Authorization": "Bearer ancien-jeton-en-clair"})
+    assert response.status_code == 200
