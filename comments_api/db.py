@@ -28,7 +28,9 @@ def init_db_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    # Migrate once at start-up, not on every request.
-    comments_store.open_db(app.config["DB_PATH"]).close()
+    # Migrate once at start-up, not on every request. That connection then stays open, idle, for the life of
+    # the process: SQLite deletes the WAL index (-shm) when the last connection closes, and a request that had
+    # to create it again on a full or read-only disk could not even read.
+    app.extensions["boucle_db_keeper"] = comments_store.open_db(app.config["DB_PATH"])
     app.teardown_appcontext(close_db)
     app.cli.add_command(init_db_command)

@@ -16,6 +16,7 @@ from comments_store import (
     EditNotAllowed,
     InvalidComment,
     StoreError,
+    StoreUnavailable,
     ThreadNotFound,
 )
 
@@ -34,7 +35,9 @@ _STORE_STATUS = {
     InvalidComment: 422,
     DuplicateComment: 422,
     EditNotAllowed: 403,
+    StoreUnavailable: 503,
 }
+RETRY_AFTER_SECONDS = "30"
 
 _HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -83,6 +86,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StoreError)
     def store_error(exc: StoreError):
         status = next((s for cls, s in _STORE_STATUS.items() if isinstance(exc, cls)), 400)
+        if status == 503:
+            log.error("store unavailable on %s %s: %s", request.method, request.path, exc)
+            return error_response(503, exc.code, headers={"Retry-After": RETRY_AFTER_SECONDS})
         return error_response(status, exc.code, exc.field, **exc.details)
 
     @app.errorhandler(HTTPException)

@@ -19,6 +19,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "The text holds invalid characters (half of a UTF-16 pair)."},
     "invalid_text": {"fr": "Ce champ contient des caractères invalides.",
                      "en": "This field holds invalid characters."},
+    "store_unavailable": {"fr": "Impossible d'enregistrer pour l'instant ; rien n'est perdu de ce qui est publié. "
+                                "Réessayez dans quelques minutes.",
+                          "en": "Cannot save right now; nothing already published is lost. Try again in a few minutes."},
     "payload_too_large": {"fr": "La requête est trop volumineuse.", "en": "The request is too large."},
     "not_found": {"fr": "Rien à cette adresse.", "en": "Nothing at this address."},
     "method_not_allowed": {"fr": "Méthode non autorisée ici.", "en": "Method not allowed here."},

@@ -19,7 +19,42 @@ ERRORS = {"400": _error("Bad request"), "404": _error("Unknown article or commen
           "422": _error("A field breaks a rule; `field` names it"), "429": _error("Too many comments")}
 
 
+UNAVAILABLE = _error("The database cannot be written right now (full disk, read-only); `Retry-After` says when "
+                     "to try again")
+
+
+def _with_common_errors(paths: dict) -> dict:
+    """The errors any operation may answer, so that the description holds for every request (schemathesis)."""
+    for path, item in paths.items():
+        for op in item.values():
+            responses = op["responses"]
+            if path == "/api/openapi.json":
+                continue
+            responses.setdefault("400", ERRORS["400"])
+            responses.setdefault("503", UNAVAILABLE)
+            if "{" in path:
+                responses.setdefault("404", ERRORS["404"])
+            if "requestBody" in op or path in ("/api/privacy", "/api/privacy/erase") and "summary" in op:
+                for code in ("413", "415", "422"):
+                    responses.setdefault(code, ERRORS[code])
+            if op.get("security"):
+                responses.setdefault("401", _error("No or wrong token"))
+            if "application/x-www-form-urlencoded" in op.get("requestBody", {}).get("content", {}):
+                # A form post (JavaScript off) gets its errors as the HTML form again, filled in.
+                for code, response in list(responses.items()):
+                    if code >= "400" and "application/json" in response.get("content", {}):
+                        responses[code] = {**response, "content": {**response["content"],
+                                                                   "text/html": {"schema": {"type": "string"}}}}
+    return paths
+
+
 def spec() -> dict[str, Any]:
+    description = _spec()
+    _with_common_errors(description["paths"])
+    return description
+
+
+def _spec() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Boucle comments API", "version": "1.0.0",
@@ -86,6 +121,9 @@ def spec() -> dict[str, Any]:
                              "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/NewComment"}}}},
                          "responses": {"201": {"description": "Stored; `status` is pending or approved; `edit_token` "
                                                               "allows edit and delete during the edit window"},
+                                       "200": {"description": "Form post without a fill-time token: a text/html "
+                                                              "preview to confirm", "content": {"text/html": {
+                                                                  "schema": {"type": "string"}}}},
                                        "303": {"description": "Form post stored: back to the article"}, **ERRORS}},
             },
             "/api/threads/{slug}/comments/{comment_id}": {

@@ -31,6 +31,7 @@ from .errors import (
     EditNotAllowed,
     InvalidComment,
     StoreError,
+    StoreUnavailable,
     ThreadNotFound,
 )
 from .records import STATUSES, Comment, NewComment, Thread
@@ -41,7 +42,7 @@ from .threads import get_thread, list_threads, register_threads
 
 __all__ = [
     "MODERATION_MODES", "STATUSES", "Comment", "add_team_reply", "comments_of", "erase_person", "unsubscribe", "CommentNotFound", "DuplicateComment", "EditNotAllowed",
-    "InvalidComment", "Limits", "NewComment", "StoreError", "Thread", "ThreadNotFound", "add_comment",
+    "InvalidComment", "Limits", "NewComment", "StoreError", "StoreUnavailable", "Thread", "ThreadNotFound", "add_comment",
     "approved_by_thread", "check_comment", "count_approved", "count_links", "counts", "ping", "delete_comment", "delete_own", "edit_own", "get_comment",
     "get_thread", "import_comments", "iter_approved", "list_approved", "list_threads", "open_db", "published_state", "register_threads", "render", "search",
     "set_status", "write",

@@ -8,7 +8,24 @@ from collections.abc import Iterator
 
 from sqlite_utils import Database
 
+from .errors import StoreUnavailable
 from .migrations import migrations
+
+# SQLite's words for "cannot write now" (full disk, read-only file or folder, I/O error, lock held too long):
+# each is a state of the machine, not of the request, and clears by itself or by an operator.
+_UNAVAILABLE = ("readonly", "read-only", "disk is full", "disk i/o error", "database is locked",
+                "unable to open database", "no space left")
+
+
+@contextlib.contextmanager
+def unavailable_as_store_error() -> Iterator[None]:
+    """Turn SQLite's "cannot write now" errors into StoreUnavailable; anything else propagates."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if any(words in str(exc).lower() for words in _UNAVAILABLE):
+            raise StoreUnavailable(str(exc)) from exc
+        raise
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -18,15 +35,17 @@ def open_db(path: str | os.PathLike, *, migrate: bool = True) -> Database:
     path = os.fspath(path)
     if path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA foreign_keys = ON")
-    if path != ":memory:":
-        db.execute("PRAGMA journal_mode = WAL")
+    with unavailable_as_store_error():
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if path != ":memory:" and db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            # Only when not yet set: switching writes to the file, and a full disk must not stop reads.
+            db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
-    if migrate:
-        migrations.apply(db)
+        if migrate:
+            migrations.apply(db)
     return db
 
 
@@ -41,11 +60,12 @@ def write(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.conn.rollback()
-        raise
-    else:
-        db.conn.commit()
+    with unavailable_as_store_error():
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        else:
+            db.conn.commit()

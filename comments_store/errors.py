@@ -43,3 +43,9 @@ class EditNotAllowed(StoreError):
     """The edit secret is wrong, or the edit window has closed."""
 
     code = "edit_not_allowed"
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be written (disk full, read-only, locked too long): try again later."""
+
+    code = "store_unavailable"
