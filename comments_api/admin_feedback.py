@@ -5,9 +5,7 @@ through feedback.store (its owner) and comments through comments_store.
 """
 from __future__ import annotations
 
-import logging
 import os
-import smtplib
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
@@ -23,7 +21,6 @@ from .db import get_db
 from .ids import parse_id
 from .messages import language
 
-log = logging.getLogger(__name__)
 bp = Blueprint("admin_feedback", __name__, url_prefix="/admin/feedback", template_folder="templates")
 
 STATUS_NAMES = {"new": "Nouveau", "triaged": "Trié", "planned": "Prévu", "done": "Fait", "wontfix": "Ne sera pas fait"}
@@ -137,10 +134,6 @@ def _answer_reader(db, comment_id: int, text: str) -> None:
     if not feedback_store.mark_notified(db, comment_id):
         return  # already told: never twice
     thread = comments_store.get_thread(db, comment.thread_slug)
-    try:
-        loop.tell_reader(comment, thread.title, thread.url, reply)
-        flash("Le lecteur a été prévenu par e-mail.", "ok")
-    except (OSError, smtplib.SMTPException) as exc:
-        feedback_store.forget_notified(db, comment_id)
-        log.warning("could not e-mail reader of comment %s: %s", comment_id, exc)
-        flash("L'e-mail au lecteur n'a pas pu partir ; il sera retenté au prochain passage à « Fait ».", "error")
+    # Queued with the reply; the outbox sends it (and retries while the mail server is away), once.
+    loop.tell_reader(comment, thread.title, thread.url, reply)
+    flash("Le lecteur sera prévenu par e-mail.", "ok")

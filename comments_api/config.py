@@ -94,4 +94,5 @@ def from_environ(env: Mapping[str, str], root: str) -> dict[str, Any]:
         "SMTP_STARTTLS": _flag("BOUCLE_SMTP_STARTTLS", env.get("BOUCLE_SMTP_STARTTLS"), smtp_port == 587),
         "SMTP_FROM": env.get("BOUCLE_SMTP_FROM") or "blog@localhost",
         "MODERATOR_EMAILS": _list(env.get("BOUCLE_MODERATOR_EMAILS")),
+        "MAIL_RETRY_SECONDS": _int("BOUCLE_MAIL_RETRY_SECONDS", env.get("BOUCLE_MAIL_RETRY_SECONDS"), 30),
     }

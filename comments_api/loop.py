@@ -41,11 +41,6 @@ def email_from_privacy(token: str, action: str) -> str | None:
         return None
 
 
-def _smtp() -> dict:
-    config = current_app.config
-    return {k: config[k] for k in ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM")}
-
-
 def mail_configured() -> bool:
     return bool(current_app.config["SMTP_HOST"])
 
@@ -56,7 +51,7 @@ def first_name(author: str) -> str:
 
 
 def tell_reader(comment: Comment, article_title: str, article_url: str, reply: Comment) -> None:
-    """The one e-mail saying a reader's feedback led to a change (raises on SMTP failure)."""
+    """The one e-mail saying a reader's feedback led to a change (queued; the outbox sends and retries it)."""
     site = current_app.config["SITEURL"]
     link = f"{site}/api/unsubscribe?token={unsubscribe_token(comment.email)}"
     quote = "\n".join("> " + line for line in comment.body.splitlines())
@@ -68,8 +63,8 @@ def tell_reader(comment: Comment, article_title: str, article_url: str, reply: C
         f"Merci de nous aider à améliorer le service.\n\n"
         f"Ne plus recevoir ces e-mails (un clic) : {link}\n"
     )
-    notify.send(_smtp(), [comment.email], "Votre retour a été pris en compte", text,
-                headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    notify.queue([comment.email], "Votre retour a été pris en compte", text,
+                 headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
 
 
 def send_privacy_links(email: str) -> None:
@@ -82,4 +77,4 @@ def send_privacy_links(email: str) -> None:
         f"Effacer vos données (nom, e-mail, site, textes) : {erase}\n\n"
         "Ces liens sont valables 48 heures. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n"
     )
-    notify.send(_smtp(), [email], "Vos données sur le blog", text)
+    notify.queue([email], "Vos données sur le blog", text)

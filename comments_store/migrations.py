@@ -64,3 +64,28 @@ def team_replies(db: Database) -> None:
 @migrations(name="0003_thread_category")
 def thread_category(db: Database) -> None:
     db.execute("ALTER TABLE threads ADD COLUMN category TEXT NOT NULL DEFAULT ''")
+
+
+@migrations(name="0004_outbox")
+def outbox(db: Database) -> None:
+    # E-mail waiting to be sent: a message is stored with the change that causes it, and sent (and retried)
+    # apart from the request, so a slow or absent mail server never delays or loses a comment.
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            recipients TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            text TEXT NOT NULL,
+            html TEXT,
+            headers TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            claimed_until TEXT,
+            sent_at TEXT,
+            last_error TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at)")

@@ -180,7 +180,9 @@ def cmd_digest(args) -> int:
 
     from comments_store import open_db
 
-    from . import digest, mail, store
+    import mailer
+
+    from . import digest, store
     from .weeks import BadWeek, Week
 
     tz = os.environ.get("BOUCLE_TIMEZONE") or "Africa/Casablanca"
@@ -206,13 +208,21 @@ def cmd_digest(args) -> int:
     recipients = [a.strip() for a in (os.environ.get("BOUCLE_DIGEST_TO") or "").split(",") if a.strip()]
     try:
         if not recipients:
-            raise mail.MailError("BOUCLE_DIGEST_TO est vide : à qui envoyer le résumé ?")
-        mail.send(mail.SmtpSettings.from_environ(), recipients,
-                  f"Retours des lecteurs — semaine {data['week']} : {data['totals']['problems']} problème(s), "
-                  f"{data['totals']['suggestions']} suggestion(s)",
-                  digest.render_markdown(data), digest.render_html(data))
-    except mail.MailError as exc:
+            raise mailer.MailError("BOUCLE_DIGEST_TO est vide : à qui envoyer le résumé ?")
+        settings = mailer.SmtpSettings.from_environ()
+    except mailer.MailError as exc:
         print(f"Erreur : le résumé n'a pas été envoyé ({exc}). Les fichiers sont dans {args.out}.", file=sys.stderr)
+        return 3
+    # Through the outbox, like every e-mail of the product: if the server is away, it is retried later.
+    mailer.queue(db, recipients,
+                 f"Retours des lecteurs — semaine {data['week']} : {data['totals']['problems']} problème(s), "
+                 f"{data['totals']['suggestions']} suggestion(s)",
+                 digest.render_markdown(data), digest.render_html(data))
+    _sent, failed = mailer.send_due(db, settings)
+    if failed:
+        print(f"Erreur : le résumé n'a pas été envoyé pour l'instant (serveur {settings.host}:{settings.port} "
+              f"injoignable). Il reste dans la file d'envoi et repartira tout seul (`python -m mailer`). "
+              f"Les fichiers sont dans {args.out}.", file=sys.stderr)
         return 3
     print(f"Envoyé à {', '.join(recipients)}")
     return 0

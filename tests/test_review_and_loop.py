@@ -142,14 +142,32 @@ def test_reader_who_did_not_opt_in_gets_nothing(client, smtp):
     assert inbox.messages == []
 
 
-def test_mail_failure_lets_the_next_try_send_it(make_app, free_port):
-    client = make_app(smtp_host="127.0.0.1", smtp_port=free_port, smtp_starttls=False, moderation="none").test_client()
+def test_mail_server_away_the_reader_is_told_once_when_it_returns(make_app, free_port):
+    """The reply is published at once; the e-mail waits in the outbox and leaves once the server is back."""
+    from aiosmtpd.controller import Controller
+
+    from comments_store import outbox
+    from conftest import Inbox, wait_for
+
+    client = make_app(smtp_host="127.0.0.1", smtp_port=free_port, smtp_starttls=False, moderation="none",
+                      mail_retry_seconds=0.2).test_client()
     cid = comment(client, "Le filtre par ville ne marche pas", email="nadia@exemple.ma", notify=True)
     login(client)
     csrf = csrf_of(review_page(client))
     client.post(f"/admin/feedback/{cid}/status", data={"csrf": csrf, "status": "done", "reply": "Corrigé."})
-    assert "pas pu partir" in review_page(client)
-    assert feedback_store.mark_notified(db_of(client), cid)  # not recorded as sent
+    assert "sera prévenu" in review_page(client)
+    db = db_of(client)
+    assert wait_for(lambda: (outbox.waiting(db) or [{}])[0].get("attempts", 0) >= 1)
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port)
+    controller.start()
+    try:
+        assert wait_for(lambda: outbox.sent(db) == 1, 30)
+        client.post(f"/admin/feedback/{cid}/status", data={"csrf": csrf, "status": "done", "reply": "Encore."})
+        time.sleep(1.0)
+        assert len(inbox.messages) == 1 and inbox.messages[0].rcpt_tos == ["nadia@exemple.ma"]
+    finally:
+        controller.stop()
 
 
 def unsubscribe_link(inbox) -> str:

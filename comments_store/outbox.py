@@ -1,0 +1,75 @@
+"""The outbox table: e-mail waiting to be sent, claimed by one sender at a time, retried with back-off."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from . import clock
+from .db import write
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    recipients: list[str]
+    subject: str
+    text: str
+    html: str | None
+    headers: dict[str, str]
+    attempts: int
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def enqueue(db: Database, recipients: list[str], subject: str, text: str, html: str | None = None,
+            headers: dict[str, str] | None = None) -> int:
+    """Store a message to send; returns its id. Call it inside the transaction of the change it reports."""
+    now = _iso(clock.now())
+    with write(db):
+        cursor = db.execute(
+            """INSERT INTO outbox (recipients, subject, text, html, headers, created_at, next_attempt_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [json.dumps(recipients), subject, text, html, json.dumps(headers or {}, sort_keys=True), now, now])
+        return cursor.lastrowid
+
+
+def claim_due(db: Database, lease: dt.timedelta, limit: int = 20) -> list[OutboxMessage]:
+    """Messages due now, claimed for `lease`: another sender skips them until they are sent or the lease ends."""
+    now = clock.now()
+    with write(db):
+        rows = db.execute(
+            """SELECT id, recipients, subject, text, html, headers, attempts FROM outbox
+               WHERE sent_at IS NULL AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+               ORDER BY id LIMIT ?""", [_iso(now), _iso(now), limit]).fetchall()
+        if rows:
+            db.execute(f"UPDATE outbox SET claimed_until = ? WHERE id IN ({', '.join('?' for _ in rows)})",
+                       [_iso(now + lease), *(r[0] for r in rows)])
+    return [OutboxMessage(r[0], json.loads(r[1]), r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+
+
+def mark_sent(db: Database, message_id: int) -> None:
+    with write(db):
+        db.execute("UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = NULL WHERE id = ?",
+                   [_iso(clock.now()), message_id])
+
+
+def mark_failed(db: Database, message_id: int, error: str, retry_in: dt.timedelta) -> None:
+    with write(db):
+        db.execute("""UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
+                      last_error = ? WHERE id = ?""", [_iso(clock.now() + retry_in), error[:500], message_id])
+
+
+def waiting(db: Database) -> list[dict]:
+    """Unsent messages, oldest first, for operators: id, subject, attempts, next attempt, last error."""
+    rows = db.execute("""SELECT id, subject, attempts, next_attempt_at, last_error FROM outbox
+                         WHERE sent_at IS NULL ORDER BY id""")
+    return [dict(zip(("id", "subject", "attempts", "next_attempt_at", "last_error"), r)) for r in rows]
+
+
+def sent(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL").fetchone()[0]

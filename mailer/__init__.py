@@ -1,0 +1,157 @@
+"""E-mail for the whole product, through the outbox: queue with the change, send apart, retry until sent.
+
+comments_api (moderators, readers) and feedback (the digest) both queue here;
+an OutboxSender thread in the API process, or `python -m mailer` from a timer,
+delivers. A message is claimed before it is sent and marked sent right after
+the server accepts it, so two senders never send it twice; if the process dies
+between the two, the lease runs out and it goes again with the same
+Message-ID, which receiving servers use to drop the copy.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import smtplib
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from sqlite_utils import Database
+
+import comments_store
+from comments_store import outbox
+
+__all__ = ["MailError", "OutboxSender", "SmtpSettings", "queue", "send_due"]
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=2)
+MAX_DELAY = dt.timedelta(hours=6)
+
+
+class MailError(Exception):
+    """The message could not be sent (settings missing, server refused, network)."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = True
+    sender: str = "blog@localhost"
+    timeout: float = 20.0
+    retry_base: float = 30.0  # seconds before the first retry; doubled each time, at most six hours
+
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str] = os.environ) -> SmtpSettings:
+        host = env.get("BOUCLE_SMTP_HOST")
+        if not host:
+            raise MailError("BOUCLE_SMTP_HOST n'est pas défini : impossible d'envoyer des e-mails")
+        try:
+            port = int(env.get("BOUCLE_SMTP_PORT") or 587)
+            retry = float(env.get("BOUCLE_MAIL_RETRY_SECONDS") or 30)
+        except ValueError:
+            raise MailError("BOUCLE_SMTP_PORT et BOUCLE_MAIL_RETRY_SECONDS doivent être des nombres") from None
+        flag = (env.get("BOUCLE_SMTP_STARTTLS") or "").strip().lower()
+        starttls = port == 587 if not flag else flag in {"1", "true", "yes", "on"}
+        return cls(host=host, port=port, user=env.get("BOUCLE_SMTP_USER") or None,
+                   password=env.get("BOUCLE_SMTP_PASSWORD") or None, starttls=starttls,
+                   sender=env.get("BOUCLE_SMTP_FROM") or "blog@localhost", retry_base=retry)
+
+    def delay(self, attempts: int) -> dt.timedelta:
+        return min(dt.timedelta(seconds=self.retry_base * 2 ** min(attempts, 20)), MAX_DELAY)
+
+
+def queue(db: Database, to: list[str], subject: str, text: str, html: str | None = None,
+          headers: dict[str, str] | None = None) -> int:
+    """Put a message in the outbox; returns its id. Nothing touches the network here."""
+    if not to:
+        raise MailError("aucun destinataire")
+    return outbox.enqueue(db, to, subject, text, html, headers)
+
+
+def _message(settings: SmtpSettings, item: outbox.OutboxMessage) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = settings.sender
+    msg["To"] = ", ".join(item.recipients)
+    msg["Subject"] = item.subject
+    msg["Date"] = formatdate(localtime=False)
+    domain = settings.sender.rpartition("@")[2] or "localhost"
+    msg["Message-ID"] = f"<outbox-{item.id}@{domain}>"  # the same on every attempt
+    for key, value in item.headers.items():
+        msg[key] = value
+    msg.set_content(item.text)
+    if item.html:
+        msg.add_alternative(item.html, subtype="html")
+    return msg
+
+
+def deliver(settings: SmtpSettings, msg: EmailMessage) -> None:
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+            if settings.starttls:
+                smtp.starttls()
+            if settings.user:
+                smtp.login(settings.user, settings.password or "")
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"envoi impossible via {settings.host}:{settings.port} ({exc})") from exc
+
+
+def send_due(db: Database, settings: SmtpSettings) -> tuple[int, int]:
+    """Send every message due now; returns (sent, failed). Failures are retried later, with back-off."""
+    done = failed = 0
+    while True:
+        batch = outbox.claim_due(db, LEASE)
+        if not batch:
+            return done, failed
+        for item in batch:
+            try:
+                deliver(settings, _message(settings, item))
+            except MailError as exc:
+                failed += 1
+                log.warning("mail %s not sent (attempt %s): %s", item.id, item.attempts + 1, exc)
+                outbox.mark_failed(db, item.id, str(exc), settings.delay(item.attempts))
+            else:
+                done += 1
+                outbox.mark_sent(db, item.id)
+        if failed:
+            return done, failed  # the server is unwell: the rest waits for the next round
+
+
+class OutboxSender:
+    """A daemon thread that sends the outbox every `interval` seconds, and at once when `kick()`ed."""
+
+    def __init__(self, open_db: Callable[[], Database], settings: SmtpSettings, interval: float = 10.0):
+        self.open_db, self.settings, self.interval = open_db, settings, interval
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, name="boucle-outbox", daemon=True)
+
+    def start(self) -> OutboxSender:
+        self._thread.start()
+        return self
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        db = self.open_db()
+        try:
+            while not self._stop.is_set():
+                try:
+                    send_due(db, self.settings)
+                except comments_store.StoreError as exc:  # a full disk: try again next round
+                    log.warning("outbox: %s", exc)
+                self._wake.wait(self.interval)
+                self._wake.clear()
+        finally:
+            db.close()
