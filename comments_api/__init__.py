@@ -10,9 +10,13 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import comments_store
+
 from . import admin_api, admin_feedback, admin_web, config, db, errors, privacy_web, public, site
 from .ids import IdConverter
+from .sessions import AdminOnlySessions
 from .secrets_file import load_or_create, load_or_create_hashed
+from .thread_cache import FastThreadReads, ThreadCache
 
 __all__ = ["create_app"]
 
@@ -32,7 +36,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    app.session_interface = AdminOnlySessions()
     app.url_map.converters["id"] = IdConverter
+    app.extensions["boucle_thread_cache"] = ThreadCache()
     db.init_app(app)
     errors.init_app(app)
     app.register_blueprint(public.bp)
@@ -45,6 +51,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         CORS(app, resources={r"/api/(threads|counts|preview|form-token).*": {"origins": app.config["CORS_ORIGINS"]}},
              allow_headers=["Content-Type", "X-Edit-Token"], methods=["GET", "POST", "PATCH", "DELETE"])
     _rate_limits(app)
+    # Cached thread reads answered before Flask (thread_cache.py); then security headers on everything.
+    app.wsgi_app = FastThreadReads(app.wsgi_app, app.extensions["boucle_thread_cache"],
+                                   lambda: comments_store.open_db(app.config["DB_PATH"], migrate=False))
     site.init_app(app)
     return app
 

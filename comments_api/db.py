@@ -1,5 +1,12 @@
-"""One store connection per request, on `g`, closed when the request ends."""
+"""One store connection per request, on `g`, taken from a small per-process pool and given back at the end.
+
+Opening a SQLite connection (and setting its pragmas) costs more than a thread
+read itself, so connections are reused; a request never sees another's
+transaction, since every write commits or rolls back before it returns.
+"""
 from __future__ import annotations
+
+import queue
 
 import click
 from flask import Flask, current_app, g
@@ -7,16 +14,28 @@ from sqlite_utils import Database
 
 import comments_store
 
+POOL_SIZE = 16  # idle connections kept per process; more are opened when needed, and closed after
+
 
 def get_db() -> Database:
     if "db" not in g:
-        g.db = comments_store.open_db(current_app.config["DB_PATH"], migrate=False)
+        pool: queue.LifoQueue = current_app.extensions["boucle_db_pool"]
+        try:
+            g.db = pool.get_nowait()
+        except queue.Empty:
+            g.db = comments_store.open_db(current_app.config["DB_PATH"], migrate=False)
     return g.db
 
 
 def close_db(_exc: BaseException | None = None) -> None:
     db = g.pop("db", None)
-    if db is not None:
+    if db is None:
+        return
+    if db.conn.in_transaction:  # never hand on a transaction left open by an error
+        db.conn.rollback()
+    try:
+        current_app.extensions["boucle_db_pool"].put_nowait(db)
+    except queue.Full:
         db.close()
 
 
@@ -32,5 +51,6 @@ def init_app(app: Flask) -> None:
     # the process: SQLite deletes the WAL index (-shm) when the last connection closes, and a request that had
     # to create it again on a full or read-only disk could not even read.
     app.extensions["boucle_db_keeper"] = comments_store.open_db(app.config["DB_PATH"])
+    app.extensions["boucle_db_pool"] = queue.LifoQueue(maxsize=POOL_SIZE)
     app.teardown_appcontext(close_db)
     app.cli.add_command(init_db_command)

@@ -75,6 +75,8 @@ def init_app(app: Flask) -> None:
     def refuse_oversized_bodies():
         # Every content type, before anything reads the body: a declared length over the limit is refused at
         # once; a body without one is cut by Werkzeug's limited stream (RequestEntityTooLarge, a 413 too).
+        if request.method in ("GET", "HEAD"):
+            return  # bodies of reads are never read
         limit = app.config.get("MAX_CONTENT_LENGTH")
         if limit and request.content_length is not None and request.content_length > limit:
             abort(413)

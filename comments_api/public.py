@@ -12,6 +12,7 @@ from . import forms, notify, safe_json
 from .db import get_db
 from .errors import APIError, is_form_post
 from .ids import MAX_ID, parse_id
+from .thread_cache import etag
 from .messages import message
 from .openapi import spec
 from .privacy import anonymise
@@ -79,9 +80,27 @@ def list_comments(slug: str):
         raise APIError(400, "parameter_invalid", field="after")
     after = parse_id(raw) if len(raw) <= 19 else None
     after = MAX_ID if after is None else after  # beyond any id: nothing newer
-    comments = comments_store.list_approved(get_db(), slug, after_id=after)
-    return {"thread": slug, "count": sum(1 for c in comments if not c.deleted),
-            "comments": [c.public() for c in comments]}
+    db = get_db()
+    thread = comments_store.get_thread(db, slug)
+    tag = etag(thread.id, thread.changes)
+    if after == 0 and request.if_none_match.contains(tag):
+        return _thread_response(b"", tag, 304)
+    cache = current_app.extensions["boucle_thread_cache"]
+    body = cache.get(slug, thread.id, thread.changes) if after == 0 else None
+    if body is None:
+        comments = comments_store.list_approved(db, slug, after_id=after, thread=thread)
+        answer = {"thread": slug, "count": sum(1 for c in comments if not c.deleted),
+                  "comments": [c.public() for c in comments]}
+        if after:
+            return answer
+        body = cache.put(slug, thread.id, thread.changes, answer)
+    return _thread_response(body, tag, 200)
+
+
+def _thread_response(body: bytes, tag: str, status: int):
+    # Kept by browsers and CDNs, but checked every time: a comment approved a second ago shows at once.
+    return current_app.response_class(body, status=status, mimetype="application/json",
+                                      headers=[("ETag", f'"{tag}"'), ("Cache-Control", "no-cache")])
 
 
 @bp.post("/threads/<slug>/comments")

@@ -55,16 +55,36 @@ def not_found():
     abort(404)
 
 
-def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors, for browsers that predate it
-    return response
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",  # frame-ancestors, for browsers that predate it
+}
+
+
+class SecurityHeaders:
+    """WSGI middleware adding SECURITY_HEADERS to every response that lacks them, errors included.
+
+    At the WSGI level the headers are a plain list: much cheaper than Werkzeug's Headers on every response.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.headers = [(key, value) for key, value in SECURITY_HEADERS.items()]
+        self.names = [key.lower() for key in SECURITY_HEADERS]
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {key.lower() for key, _ in headers}
+            headers.extend(h for h, name in zip(self.headers, self.names) if name not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
 
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["site_path"] = SitePath
     if app.config.get("SERVE_SITE"):
         app.register_blueprint(bp)
-    app.after_request(_security_headers)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from . import clock
 from .db import write
 from .errors import CommentNotFound, DuplicateComment, EditNotAllowed, InvalidComment
-from .records import STATUSES, Comment, NewComment
+from .records import STATUSES, Comment, NewComment, Thread
 from .render import render
 from .rules import MAX_ID, Limits, check, clean_text, fingerprint, storable
 from .errors import ThreadNotFound
@@ -209,9 +209,9 @@ def get_comment(db: Database, comment_id: int, slug: str | None = None) -> Comme
     return _record(row)
 
 
-def list_approved(db: Database, slug: str, after_id: int = 0) -> list[Comment]:
+def list_approved(db: Database, slug: str, after_id: int = 0, thread: Thread | None = None) -> list[Comment]:
     """Approved comments of an article, oldest first; `after_id` returns only newer ones."""
-    thread = get_thread(db, slug)
+    thread = thread or get_thread(db, slug)
     rows = db.execute(
         f"{_SELECT} WHERE c.thread_id = ? AND c.status = 'approved' AND c.id > ? ORDER BY c.created_at, c.id",
         [thread.id, min(after_id, MAX_ID)],

@@ -89,3 +89,16 @@ def outbox(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at)")
+
+
+@migrations(name="0005_thread_changes")
+def thread_changes(db: Database) -> None:
+    # A counter per article, raised by the database itself on every change to its comments: readers' caches
+    # (ETag, the API's thread cache) compare it, so a newly approved comment shows at once.
+    db.execute("ALTER TABLE threads ADD COLUMN changes INTEGER NOT NULL DEFAULT 0")
+    db.execute("""CREATE TRIGGER comments_inserted AFTER INSERT ON comments BEGIN
+                  UPDATE threads SET changes = changes + 1 WHERE id = NEW.thread_id; END""")
+    db.execute("""CREATE TRIGGER comments_updated AFTER UPDATE ON comments BEGIN
+                  UPDATE threads SET changes = changes + 1 WHERE id IN (NEW.thread_id, OLD.thread_id); END""")
+    db.execute("""CREATE TRIGGER comments_deleted AFTER DELETE ON comments BEGIN
+                  UPDATE threads SET changes = changes + 1 WHERE id = OLD.thread_id; END""")

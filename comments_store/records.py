@@ -14,6 +14,7 @@ class Thread:
     url: str
     lang: str
     category: str = ""
+    changes: int = 0  # raised by the database on every change to the thread's comments
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ def register_threads(db: Database, articles: Iterable[dict]) -> int:
 def get_thread(db: Database, slug: str) -> Thread:
     if not storable(slug):
         raise ThreadNotFound(slug=repr(slug))
-    row = db.execute("SELECT id, slug, title, url, lang, category FROM threads WHERE slug = ?", [slug]).fetchone()
+    row = db.execute("SELECT id, slug, title, url, lang, category, changes FROM threads WHERE slug = ?",
+                     [slug]).fetchone()
     if row is None:
         raise ThreadNotFound(slug=slug)
     return Thread(*row)

@@ -1,0 +1,275 @@
+"""Side-by-side load test of the comment API, run by hand (figures go in the README).
+
+  .venv/bin/python bench/api_load.py [--duration 15] [--isso-venv PATH]
+
+In one run, on loopback: our API, Isso 0.14 (from PyPI, installed into a
+throw-away virtual environment unless --isso-venv names one), and a bare Flask
+route returning the same 50-comment JSON (the ceiling). Each server is
+gunicorn with 2 sync workers pinned to core 0; the load generator, wrk
+(Debian's package), is pinned to core 1. Scenarios:
+
+  read   GET one 50-comment thread, 32 connections
+  write  POST comments spread over 100 articles, 16 connections
+  mixed  90 % reads / 10 % writes, 32 connections
+
+After each write scenario the stored comments are counted and compared with
+the 2xx answers wrk saw. Moderation and rate limits are off on both servers.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORTS = {"boucle": 18301, "isso": 18302, "flask": 18303}
+THREADS = 100
+
+WRITE_LUA = """
+local n = 0
+local id = 0
+function setup(thread) id = id + 1; thread:set("tid", id) end
+function init(args) tid = wrk.thread:get("tid"); math.randomseed(tid * 7919) end
+function request()
+  n = n + 1
+  local slug = (n * 7 + tid) %% %(threads)d
+  local body = '{"author": "Lecteur", "%(field)s": "Commentaire ' .. tid .. '-' .. n .. ' sur l article ' .. slug .. '"}'
+  return wrk.format("POST", string.format(%(write_path)s, slug), {["Content-Type"] = "application/json"}, body)
+end
+"""
+MIXED_LUA = """
+local n = 0
+local id = 0
+function setup(thread) id = id + 1; thread:set("tid", id) end
+function init(args) tid = wrk.thread:get("tid") end
+function request()
+  n = n + 1
+  if n %% 10 == 0 then
+    local slug = (n * 7 + tid) %% %(threads)d
+    local body = '{"author": "Lecteur", "%(field)s": "Mixte ' .. tid .. '-' .. n .. ' sur l article ' .. slug .. '"}'
+    return wrk.format("POST", string.format(%(write_path)s, slug), {["Content-Type"] = "application/json"}, body)
+  end
+  return wrk.format("GET", %(read_path)s)
+end
+"""
+# The text of a comment is "body" for Boucle and "text" for Isso.
+FIELDS = {"boucle": "body", "isso": "text"}
+
+
+def wait_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not start: {url}")
+
+
+def gunicorn(python: str, app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
+    cmd = ["taskset", "-c", "0", python, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+           "--log-level", "warning", app]
+    return subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env}, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=20)
+
+
+def wrk(url: str, connections: int, duration: int, script: Path | None) -> dict:
+    cmd = ["taskset", "-c", "1", "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p99_ms": float(p99.group(1)) * scale,
+            "ok": total - non2xx, "non2xx": non2xx, "errors": errors}
+
+
+def seed_boucle(db_path: Path) -> None:
+    import comments_store
+
+    db = comments_store.open_db(db_path)
+    comments_store.register_threads(db, [{"slug": f"article-{i}", "title": f"Article {i}", "url": f"/article-{i}/"}
+                                         for i in range(THREADS)])
+    comments_store.import_comments(db, ({"slug": "article-0", "author": f"Lecteur {i}",
+                                         "body": f"Un commentaire de lecteur, numéro {i}, avec **un peu** de texte."}
+                                        for i in range(50)))
+    db.close()
+
+
+def seed_isso(port: int) -> None:
+    for i in range(50):
+        data = json.dumps({"text": f"Un commentaire de lecteur, numéro {i}, avec **un peu** de texte.",
+                           "author": f"Lecteur {i}", "title": "Article 0"}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/new?uri=%2Farticle-0%2F", data=data,
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).close()
+    for i in range(1, THREADS):  # threads exist before the write test, as on a blog
+        data = json.dumps({"text": "Premier commentaire.", "author": "Lecteur", "title": f"Article {i}"}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/new?uri=%2Farticle-{i}%2F", data=data,
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).close()
+
+
+def isso_venv(given: str | None, tmp: Path) -> Path:
+    if given:
+        return Path(given)
+    venv = tmp / "isso-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([venv / "bin" / "pip", "install", "-q", "isso==0.14.0", "gunicorn"], check=True)
+    return venv
+
+
+def count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--isso-venv")
+    parser.add_argument("--only", choices=["boucle", "isso", "flask"], action="append")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="boucle-load-"))
+    results: dict[str, dict] = {}
+    only = set(args.only or PORTS)
+
+    # --- Boucle
+    boucle_db = tmp / "boucle.db"
+    seed_boucle(boucle_db)
+    env = {"BOUCLE_DB": str(boucle_db), "BOUCLE_INSTANCE": str(tmp / "instance"), "BOUCLE_SERVE_SITE": "0",
+           "BOUCLE_RATE_LIMIT": "off", "BOUCLE_MODERATION": "none", "BOUCLE_SECRET_KEY": "bench",
+           "BOUCLE_ADMIN_TOKEN": "bench-token", "BOUCLE_DUPLICATE_WINDOW": "0"}
+    read_path = "/api/threads/article-0/comments"
+    scripts = {}
+    for name, template, write_path in (("boucle", WRITE_LUA, '"/api/threads/article-%d/comments"'),
+                                       ("isso", WRITE_LUA, '"/new?uri=%%2Farticle-%d%%2F"')):
+        text = template % {"threads": THREADS, "write_path": write_path, "field": FIELDS[name]}
+        (tmp / f"{name}-write.lua").write_text(text)
+    for name, write_path, path in (("boucle", '"/api/threads/article-%d/comments"', read_path),
+                                   ("isso", '"/new?uri=%%2Farticle-%d%%2F"', "/?uri=%2Farticle-0%2F")):
+        text = MIXED_LUA % {"threads": THREADS, "write_path": write_path, "read_path": f'"{path}"',
+                            "field": FIELDS[name]}
+        (tmp / f"{name}-mixed.lua").write_text(text)
+        scripts[name] = path
+
+    fixed_json = None
+    if "boucle" in only or "flask" in only:
+        server = gunicorn(str(ROOT / ".venv" / "bin" / "python"), "comments_api:create_app()", PORTS["boucle"], env, ROOT)
+        try:
+            base = f"http://127.0.0.1:{PORTS['boucle']}"
+            wait_up(base + "/api/health")
+            with urllib.request.urlopen(base + read_path) as response:
+                fixed_json = response.read()
+            if "boucle" in only:
+                before = count(boucle_db, "SELECT count(*) FROM comments")
+                results["boucle"] = {"read": wrk(base + read_path, 32, args.duration, None)}
+                results["boucle"]["write"] = wrk(base, 16, args.duration, tmp / "boucle-write.lua")
+                results["boucle"]["write"]["stored"] = count(boucle_db, "SELECT count(*) FROM comments") - before
+                before = count(boucle_db, "SELECT count(*) FROM comments")
+                results["boucle"]["mixed"] = wrk(base, 32, args.duration, tmp / "boucle-mixed.lua")
+                results["boucle"]["mixed"]["stored"] = count(boucle_db, "SELECT count(*) FROM comments") - before
+        finally:
+            stop(server)
+
+    # --- bare Flask: the same JSON bytes from a route that does nothing else (the ceiling)
+    if "flask" in only and fixed_json is not None:
+        (tmp / "bare.json").write_bytes(fixed_json)
+        (tmp / "bare_app.py").write_text(textwrap.dedent("""
+            from pathlib import Path
+            from flask import Flask, Response
+            app = Flask(__name__)
+            BODY = (Path(__file__).parent / "bare.json").read_bytes()
+            @app.get("/api/threads/<slug>/comments")
+            def thread(slug):
+                return Response(BODY, mimetype="application/json")
+        """))
+        server = gunicorn(str(ROOT / ".venv" / "bin" / "python"), "bare_app:app", PORTS["flask"], {}, tmp)
+        try:
+            base = f"http://127.0.0.1:{PORTS['flask']}"
+            wait_up(base + read_path)
+            results["flask"] = {"read": wrk(base + read_path, 32, args.duration, None)}
+        finally:
+            stop(server)
+
+    # --- Isso
+    if "isso" in only:
+        venv = isso_venv(args.isso_venv, tmp)
+        isso_db = tmp / "isso.db"
+        (tmp / "isso.cfg").write_text(textwrap.dedent(f"""
+            [general]
+            dbpath = {isso_db}
+            host = http://127.0.0.1:{PORTS['isso']}/
+            [moderation]
+            enabled = false
+            [guard]
+            enabled = false
+            [server]
+            listen = http://127.0.0.1:{PORTS['isso']}/
+        """))
+        server = gunicorn(str(venv / "bin" / "python"), "isso.run", PORTS["isso"],
+                          {"ISSO_SETTINGS": str(tmp / "isso.cfg")}, tmp)
+        try:
+            base = f"http://127.0.0.1:{PORTS['isso']}"
+            wait_up(base + "/info")
+            seed_isso(PORTS["isso"])
+            results["isso"] = {"read": wrk(base + scripts["isso"], 32, args.duration, None)}
+            before = count(isso_db, "SELECT count(*) FROM comments")
+            results["isso"]["write"] = wrk(base, 16, args.duration, tmp / "isso-write.lua")
+            results["isso"]["write"]["stored"] = count(isso_db, "SELECT count(*) FROM comments") - before
+            before = count(isso_db, "SELECT count(*) FROM comments")
+            results["isso"]["mixed"] = wrk(base, 32, args.duration, tmp / "isso-mixed.lua")
+            results["isso"]["mixed"]["stored"] = count(isso_db, "SELECT count(*) FROM comments") - before
+        finally:
+            stop(server)
+
+    print(json.dumps(results, indent=2))
+    b, i, f = results.get("boucle"), results.get("isso"), results.get("flask")
+    print(f"\n{'scenario':<8} {'Isso':>18} {'Boucle':>18} {'bare Flask':>12}  ratios")
+    for scenario in ("read", "write", "mixed"):
+        def cell(r):
+            return f"{r[scenario]['rps']:7.0f}/s p99 {r[scenario]['p99_ms']:5.0f}ms" if r and scenario in r else "-"
+        ratio = []
+        if b and i and scenario in i:
+            ratio.append(f"{b[scenario]['rps'] / i[scenario]['rps']:.1f}× Isso")
+        if b and f and scenario in f:
+            ratio.append(f"{100 * b[scenario]['rps'] / f[scenario]['rps']:.0f} % of bare Flask")
+        print(f"{scenario:<8} {cell(i):>18} {cell(b):>18} {cell(f):>12}  {', '.join(ratio)}")
+    for name, r in results.items():
+        for scenario in ("write", "mixed"):
+            if scenario in r:
+                writes = r[scenario]["stored"]
+                line = f"{name} {scenario}: {writes} stored"
+                if scenario == "write":
+                    # wrk stops counting with requests in flight: those are stored but not counted as answered.
+                    extra = writes - r[scenario]["ok"]
+                    verdict = "ok" if 0 <= extra <= 16 else "MISMATCH"
+                    line += f", {r[scenario]['ok']} 2xx answers ({extra} in flight when wrk stopped): {verdict}"
+                print(line)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
