@@ -60,7 +60,7 @@ def test_correct_a_tag_then_close_the_loop(mail_stack, page):
     item.locator("select[name=status]").select_option("done")
     item.locator("textarea[name=reply]").fill("C'est corrigé depuis la version 3.4. Merci Salma !")
     item.get_by_role("button", name=re.compile("Enregistrer")).click()
-    page.wait_for_selector("text=Le lecteur a été prévenu par e-mail.")
+    page.wait_for_selector("text=Le lecteur sera prévenu par e-mail.")
 
     # The reply shows on the article, with the team badge, live and then baked.
     page.goto(stack.url + "/tableau-de-bord-recruteur/")
