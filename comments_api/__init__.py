@@ -65,7 +65,9 @@ def _finish_config(app: Flask) -> None:
     # Only the token's hash stays in memory and on disk; a new token is shown once, by `invoke run`.
     app.config["ADMIN_TOKEN_HASH"], app.config["ADMIN_TOKEN_NEW"] = load_or_create_hashed(
         app.instance_path, "admin_token", app.config.pop("ADMIN_TOKEN", None))
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Strict")
+    # Flask's defaults hold this key with None, so setdefault would leave it unset.
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Strict"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SECURE"] = app.config["SITEURL"].startswith("https://")
     app.config["SESSION_COOKIE_NAME"] = "boucle_admin"
     app.config["SESSION_COOKIE_PATH"] = "/admin"
