@@ -253,3 +253,68 @@ def evaluate(c, file="", no_cross=False):
 def digest(c, week="", email=False):
     """Write the weekly feedback digest into digests/ (HTML, Markdown, JSON, CSV), optionally by e-mail."""
     _feedback(c, "digest", *(["--week", week] if week else []), *(["--email"] if email else []))
+
+
+def _known_migrations() -> dict[str, list[str]]:
+    from comments_store import migrations as comment_migrations
+    from feedback import migrations as feedback_migrations
+
+    return {"comments_store": comment_migrations.names(), "feedback": feedback_migrations.names()}
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    for table, rows in counts.items():
+        if not table.startswith("_"):
+            print(f"  {table:<20} {rows:>8} ligne(s)")
+
+
+@task(help={"to": "Chemin de la copie (par défaut : $BOUCLE_BACKUP_DIR/boucle-<date UTC>.db)"})
+def backup(c, to=""):
+    """Consistent online copy of the database, checked, keeping the last $BOUCLE_BACKUP_KEEP (14)."""
+    from comments_store.backup import BackupError
+    from comments_store.backup import backup as make_backup
+    from feedback import paths
+
+    folder = os.environ.get("BOUCLE_BACKUP_DIR") or str(paths.instance() / "backups")
+    try:
+        keep = int(os.environ.get("BOUCLE_BACKUP_KEEP") or 14)
+        done = make_backup(paths.database(), folder, _known_migrations(), keep=keep, to=to or None)
+    except ValueError:
+        raise SystemExit("BOUCLE_BACKUP_KEEP doit être un nombre entier") from None
+    except (BackupError, OSError) as exc:
+        raise SystemExit(f"Sauvegarde ratée : {exc}") from None
+    print(f"Sauvegarde vérifiée (integrity_check ok) : {done.path}")
+    _print_counts(done.counts)
+
+
+def _service_answers() -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{CONFIG['port']}/api/health", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@task(help={"force": "Restaurer même si le service répond sur BOUCLE_PORT"})
+def restore(c, file, force=False):
+    """Put a backup in place of the database: checked first, older schema migrated, newer refused."""
+    import comments_store
+    from comments_store.backup import BackupError
+    from comments_store.backup import restore as put_back
+    from feedback import paths
+    from feedback import store as feedback_store
+
+    if _service_answers() and not force:
+        raise SystemExit(f"Le service répond sur le port {CONFIG['port']} : arrêtez-le d'abord (ou --force).")
+
+    def migrate(path):
+        feedback_store.prepare(comments_store.open_db(path)).close()
+
+    try:
+        checked, kept = put_back(file, paths.database(), _known_migrations(), migrate)
+    except (BackupError, OSError) as exc:
+        raise SystemExit(f"Restauration refusée : {exc} (la base en service n'a pas été touchée)") from None
+    print(f"Restauré depuis {file}" + (f" ; l'ancienne base est gardée dans {kept}" if kept else ""))
+    _print_counts(checked.counts)

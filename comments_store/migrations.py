@@ -102,3 +102,8 @@ def thread_changes(db: Database) -> None:
                   UPDATE threads SET changes = changes + 1 WHERE id IN (NEW.thread_id, OLD.thread_id); END""")
     db.execute("""CREATE TRIGGER comments_deleted AFTER DELETE ON comments BEGIN
                   UPDATE threads SET changes = changes + 1 WHERE id = OLD.thread_id; END""")
+
+
+def names() -> list[str]:
+    """This code's migrations of the comment tables, in order (for checking a backup's schema)."""
+    return [m.name for m in migrations._migrations]

@@ -90,3 +90,8 @@ def review(db: Database) -> None:
         )
         """
     )
+
+
+def names() -> list[str]:
+    """This code's migrations of the feedback tables, in order (for checking a backup's schema)."""
+    return [m.name for m in migrations._migrations]
