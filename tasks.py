@@ -278,9 +278,10 @@ def backup(c, to=""):
     folder = os.environ.get("BOUCLE_BACKUP_DIR") or str(paths.instance() / "backups")
     try:
         keep = int(os.environ.get("BOUCLE_BACKUP_KEEP") or 14)
-        done = make_backup(paths.database(), folder, _known_migrations(), keep=keep, to=to or None)
     except ValueError:
         raise SystemExit("BOUCLE_BACKUP_KEEP doit être un nombre entier") from None
+    try:
+        done = make_backup(paths.database(), folder, _known_migrations(), keep=keep, to=to or None)
     except (BackupError, OSError) as exc:
         raise SystemExit(f"Sauvegarde ratée : {exc}") from None
     print(f"Sauvegarde vérifiée (integrity_check ok) : {done.path}")

@@ -139,9 +139,19 @@ def isso_venv(given: str | None, tmp: Path) -> Path:
     return venv
 
 
-def count(db: Path, sql: str) -> int:
+def stored(db: Path) -> int:
     with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchone()[0]
+        return conn.execute("SELECT count(*) FROM comments").fetchone()[0]
+
+
+def scenarios(base: str, read_path: str, db: Path, scripts: Path, duration: int) -> dict:
+    """The three scenarios against one server; `scripts` is the prefix of its -write.lua and -mixed.lua."""
+    result = {"read": wrk(base + read_path, 32, duration, None)}
+    for name, connections in (("write", 16), ("mixed", 32)):
+        before = stored(db)
+        result[name] = wrk(base, connections, duration, Path(f"{scripts}-{name}.lua"))
+        result[name]["stored"] = stored(db) - before
+    return result
 
 
 def main() -> None:
@@ -163,17 +173,15 @@ def main() -> None:
            "BOUCLE_RATE_LIMIT": "off", "BOUCLE_MODERATION": "none", "BOUCLE_SECRET_KEY": "bench",
            "BOUCLE_ADMIN_TOKEN": "bench-token", "BOUCLE_DUPLICATE_WINDOW": "0"}
     read_path = "/api/threads/article-0/comments"
-    scripts = {}
+    read_paths = {"boucle": read_path, "isso": "/?uri=%2Farticle-0%2F"}
     for name, template, write_path in (("boucle", WRITE_LUA, '"/api/threads/article-%d/comments"'),
                                        ("isso", WRITE_LUA, '"/new?uri=%%2Farticle-%d%%2F"')):
         text = template % {"threads": THREADS, "write_path": write_path, "field": FIELDS[name]}
         (tmp / f"{name}-write.lua").write_text(text)
-    for name, write_path, path in (("boucle", '"/api/threads/article-%d/comments"', read_path),
-                                   ("isso", '"/new?uri=%%2Farticle-%d%%2F"', "/?uri=%2Farticle-0%2F")):
-        text = MIXED_LUA % {"threads": THREADS, "write_path": write_path, "read_path": f'"{path}"',
+    for name, write_path in (("boucle", '"/api/threads/article-%d/comments"'), ("isso", '"/new?uri=%%2Farticle-%d%%2F"')):
+        text = MIXED_LUA % {"threads": THREADS, "write_path": write_path, "read_path": f'"{read_paths[name]}"',
                             "field": FIELDS[name]}
         (tmp / f"{name}-mixed.lua").write_text(text)
-        scripts[name] = path
 
     fixed_json = None
     if "boucle" in only or "flask" in only:
@@ -184,13 +192,7 @@ def main() -> None:
             with urllib.request.urlopen(base + read_path) as response:
                 fixed_json = response.read()
             if "boucle" in only:
-                before = count(boucle_db, "SELECT count(*) FROM comments")
-                results["boucle"] = {"read": wrk(base + read_path, 32, args.duration, None)}
-                results["boucle"]["write"] = wrk(base, 16, args.duration, tmp / "boucle-write.lua")
-                results["boucle"]["write"]["stored"] = count(boucle_db, "SELECT count(*) FROM comments") - before
-                before = count(boucle_db, "SELECT count(*) FROM comments")
-                results["boucle"]["mixed"] = wrk(base, 32, args.duration, tmp / "boucle-mixed.lua")
-                results["boucle"]["mixed"]["stored"] = count(boucle_db, "SELECT count(*) FROM comments") - before
+                results["boucle"] = scenarios(base, read_paths["boucle"], boucle_db, tmp / "boucle", args.duration)
         finally:
             stop(server)
 
@@ -235,13 +237,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{PORTS['isso']}"
             wait_up(base + "/info")
             seed_isso(PORTS["isso"])
-            results["isso"] = {"read": wrk(base + scripts["isso"], 32, args.duration, None)}
-            before = count(isso_db, "SELECT count(*) FROM comments")
-            results["isso"]["write"] = wrk(base, 16, args.duration, tmp / "isso-write.lua")
-            results["isso"]["write"]["stored"] = count(isso_db, "SELECT count(*) FROM comments") - before
-            before = count(isso_db, "SELECT count(*) FROM comments")
-            results["isso"]["mixed"] = wrk(base, 32, args.duration, tmp / "isso-mixed.lua")
-            results["isso"]["mixed"]["stored"] = count(isso_db, "SELECT count(*) FROM comments") - before
+            results["isso"] = scenarios(base, read_paths["isso"], isso_db, tmp / "isso", args.duration)
         finally:
             stop(server)
 

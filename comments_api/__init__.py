@@ -10,12 +10,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import comments_store
-
 from . import admin_api, admin_feedback, admin_web, config, db, errors, privacy_web, public, site
 from .ids import IdConverter
-from .sessions import AdminOnlySessions
 from .secrets_file import load_or_create, load_or_create_hashed
+from .sessions import AdminOnlySessions
 from .thread_cache import FastThreadReads, ThreadCache
 
 __all__ = ["create_app"]
@@ -53,7 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _rate_limits(app)
     # Cached thread reads answered before Flask (thread_cache.py); then security headers on everything.
     app.wsgi_app = FastThreadReads(app.wsgi_app, app.extensions["boucle_thread_cache"],
-                                   lambda: comments_store.open_db(app.config["DB_PATH"], migrate=False))
+                                   lambda: db.borrow(app), lambda conn: db.give_back(app, conn))
     site.init_app(app)
     return app
 

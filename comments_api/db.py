@@ -17,26 +17,33 @@ import comments_store
 POOL_SIZE = 16  # idle connections kept per process; more are opened when needed, and closed after
 
 
+def borrow(app: Flask) -> Database:
+    """A connection from the pool, or a new one when none is idle (also for code outside a request)."""
+    try:
+        return app.extensions["boucle_db_pool"].get_nowait()
+    except queue.Empty:
+        return comments_store.open_db(app.config["DB_PATH"], migrate=False)
+
+
+def give_back(app: Flask, db: Database) -> None:
+    if db.conn.in_transaction:  # never hand on a transaction left open by an error
+        db.conn.rollback()
+    try:
+        app.extensions["boucle_db_pool"].put_nowait(db)
+    except queue.Full:
+        db.close()
+
+
 def get_db() -> Database:
     if "db" not in g:
-        pool: queue.LifoQueue = current_app.extensions["boucle_db_pool"]
-        try:
-            g.db = pool.get_nowait()
-        except queue.Empty:
-            g.db = comments_store.open_db(current_app.config["DB_PATH"], migrate=False)
+        g.db = borrow(current_app)
     return g.db
 
 
 def close_db(_exc: BaseException | None = None) -> None:
     db = g.pop("db", None)
-    if db is None:
-        return
-    if db.conn.in_transaction:  # never hand on a transaction left open by an error
-        db.conn.rollback()
-    try:
-        current_app.extensions["boucle_db_pool"].put_nowait(db)
-    except queue.Full:
-        db.close()
+    if db is not None:
+        give_back(current_app, db)
 
 
 @click.command("init-db")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from werkzeug.routing import BaseConverter
 
-MAX_ID = 2**63 - 1  # SQLite's largest integer (comments_store.rules.MAX_ID)
+from comments_store import MAX_ID
 
 
 def parse_id(value: object) -> int | None:

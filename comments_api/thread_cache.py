@@ -53,10 +53,9 @@ class FastThreadReads:
 
     PREFIX, SUFFIX = "/api/threads/", "/comments"
 
-    def __init__(self, wsgi_app, cache: ThreadCache, open_db):
-        self.wsgi_app, self.cache, self.open_db = wsgi_app, cache, open_db
-        self._pool: list = []
-        self._lock = threading.Lock()
+    def __init__(self, wsgi_app, cache: ThreadCache, borrow, give_back):
+        # borrow() and give_back(db): the app's connection pool (comments_api.db), used outside a request.
+        self.wsgi_app, self.cache, self.borrow, self.give_back = wsgi_app, cache, borrow, give_back
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -75,17 +74,15 @@ class FastThreadReads:
     def _answer(self, slug: str, if_none_match: str | None):
         import comments_store
 
-        with self._lock:
-            db = self._pool.pop() if self._pool else None
+        db = None
         try:
-            db = db or self.open_db()
+            db = self.borrow()
             thread = comments_store.get_thread(db, slug)
         except comments_store.StoreError:
             return None  # unknown thread, store unavailable: the app answers, in its own words
         finally:
             if db is not None:
-                with self._lock:
-                    self._pool.append(db)
+                self.give_back(db)
         tag = etag(thread.id, thread.changes)
         if if_none_match and f'"{tag}"' in if_none_match:
             return "304 NOT MODIFIED", b"", tag

@@ -37,11 +37,12 @@ from .errors import (
 )
 from .records import STATUSES, Comment, NewComment, Thread
 from .render import count_links, render
-from .rules import Limits
+from .rules import MAX_ID, Limits
 from .rules import check as check_comment
 from .threads import get_thread, list_threads, register_threads
 
 __all__ = [
+    "MAX_ID",
     "outbox",
     "MODERATION_MODES", "STATUSES", "Comment", "add_team_reply", "comments_of", "erase_person", "unsubscribe", "CommentNotFound", "DuplicateComment", "EditNotAllowed",
     "InvalidComment", "Limits", "NewComment", "StoreError", "StoreUnavailable", "Thread", "ThreadNotFound", "add_comment",

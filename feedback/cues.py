@@ -27,9 +27,6 @@ class Cue:
     weight: float
     pattern: re.Pattern
 
-    def search(self, folded: str) -> re.Match | None:
-        return self.pattern.search(folded)
-
 
 def _cue(name: str, label: str, weight: float, rx: str) -> Cue:
     return Cue(name, label, weight, re.compile(rx))

@@ -198,12 +198,6 @@ def mark_notified(db: Database, comment_id: int) -> bool:
         return cursor.rowcount == 1
 
 
-def forget_notified(db: Database, comment_id: int) -> None:
-    """Undo mark_notified when the e-mail could not be sent, so that it can be tried again."""
-    with write(db):
-        db.execute("DELETE FROM feedback_notifications WHERE comment_id = ?", [comment_id])
-
-
 @dataclass(frozen=True)
 class Item:
     """A tagged comment as the review page and the digest show it."""

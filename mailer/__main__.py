@@ -6,9 +6,9 @@ import os
 import sys
 
 import comments_store
+from comments_store import outbox
 
 from . import MailError, SmtpSettings, send_due
-from comments_store import outbox
 
 
 def main(argv: list[str] | None = None) -> int:
