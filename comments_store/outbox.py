@@ -64,6 +64,12 @@ def mark_failed(db: Database, message_id: int, error: str, retry_in: dt.timedelt
                       last_error = ? WHERE id = ?""", [_iso(clock.now() + retry_in), error[:500], message_id])
 
 
+def next_attempt(db: Database) -> dt.datetime | None:
+    """When the next unsent message is due (None when nothing waits)."""
+    row = db.execute("SELECT min(next_attempt_at) FROM outbox WHERE sent_at IS NULL").fetchone()
+    return clock.parse_iso(row[0]) if row and row[0] else None
+
+
 def waiting(db: Database) -> list[dict]:
     """Unsent messages, oldest first, for operators: id, subject, attempts, next attempt, last error."""
     rows = db.execute("""SELECT id, subject, attempts, next_attempt_at, last_error FROM outbox

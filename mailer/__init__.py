@@ -149,9 +149,13 @@ class OutboxSender:
             while not self._stop.is_set():
                 try:
                     send_due(db, self.settings)
+                    due = outbox.next_attempt(db)
                 except comments_store.StoreError as exc:  # a full disk: try again next round
                     log.warning("outbox: %s", exc)
-                self._wake.wait(self.interval)
+                    due = None
+                # Sleep until the next retry is due (back-off), at most `interval`, or until kicked.
+                pause = self.interval if due is None else (due - dt.datetime.now(dt.timezone.utc)).total_seconds()
+                self._wake.wait(min(self.interval, max(0.05, pause)))
                 self._wake.clear()
         finally:
             db.close()
