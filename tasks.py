@@ -62,18 +62,42 @@ def regenerate(c):
     pelican_run("-r -s {settings_base}".format(**CONFIG))
 
 
+def _site_state_file() -> Path:
+    from comments_store import site_state
+    from feedback import paths
+
+    return paths.instance() / site_state.FILE_NAME
+
+
+def _wait_for_health(url: str, process, timeout: float = 60) -> bool:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def _serve_app():
-    from werkzeug.serving import run_simple
+    """gunicorn with deploy/gunicorn.conf.py, as in production; the site watcher runs in this process."""
+    import signal
+    import subprocess
 
     from comments_api import create_app
+    from pelican_comments.rebuild import SiteRebuilder, pelican_build, recording, store_state
 
-    app = create_app()
+    app = create_app()  # creates the instance secrets (and shows a new admin token) before the workers start
+    env = {**os.environ, "BOUCLE_HOST": CONFIG["host"], "BOUCLE_PORT": str(CONFIG["port"])}
     rebuilder = None
     if os.environ.get("BOUCLE_AUTO_REBUILD", "1") != "0":
-        from pelican_comments.rebuild import SiteRebuilder, pelican_build, store_state
-
-        rebuilder = SiteRebuilder(store_state(app.config["DB_PATH"]), pelican_build(ROOT)).start()
-        app.extensions["site_rebuilder"] = rebuilder
+        state = store_state(app.config["DB_PATH"])
+        rebuilder = SiteRebuilder(state, recording(pelican_build(ROOT), state, _site_state_file())).start()
+        env.setdefault("BOUCLE_WAIT_FOR_REBUILD", "30")
     url = "http://{host}:{port}/".format(**CONFIG)
     if os.environ.get("BOUCLE_ADMIN_TOKEN"):
         token_note = "défini par BOUCLE_ADMIN_TOKEN"
@@ -82,15 +106,27 @@ def _serve_app():
                       f"seule son empreinte est gardée dans {app.instance_path}/admin_token)")
     else:
         token_note = "celui affiché au premier lancement (`invoke admin-token` en crée un nouveau)"
-    print(f"\n  Boucle est prêt : {url}\n  Modération : {url}admin/\n  Jeton d'administration : {token_note}\n"
-          "  (Ctrl-C pour arrêter)\n", flush=True)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
+                              cwd=ROOT, env=env)
     try:
-        run_simple(CONFIG["host"], CONFIG["port"], app, threaded=True, use_reloader=False)
+        if not _wait_for_health(f"{url}api/health", server):
+            raise Exit("gunicorn n'a pas démarré (voir ses messages ci-dessus).", code=1)
+        print(f"\n  Boucle est prêt : {url}\n  Modération : {url}admin/\n  Jeton d'administration : {token_note}\n"
+              "  (Ctrl-C pour arrêter)\n", flush=True)
+        server.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)  # gunicorn's graceful stop
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
         if rebuilder is not None:
             rebuilder.stop()
+    if server.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
+        raise Exit(f"gunicorn s'est arrêté (code {server.returncode}).", code=1)
 
 
 @task(name="admin-token")
@@ -108,8 +144,23 @@ def admin_token(c):
 
 @task
 def serve(c):
-    """Serve output/ and the comment API at http://127.0.0.1:$BOUCLE_PORT/ (no build)."""
+    """Serve output/ and the comment API with gunicorn at http://127.0.0.1:$BOUCLE_PORT/ (no build)."""
     _serve_app()
+
+
+@task(help={"publish": "Avec les réglages de production (publishconf.py), comme le minuteur du serveur"})
+def refresh(c, publish=False):
+    """Rebuild the site only if published comments changed since the last build (run every minute by systemd)."""
+    from pelican_comments.rebuild import pelican_build, refresh as refresh_site, store_state
+    from feedback import paths
+
+    settings = CONFIG["settings_publish"] if publish else CONFIG["settings_base"]
+    built = refresh_site(pelican_build(ROOT, settings), store_state(paths.database()), _site_state_file(),
+                         ROOT / CONFIG["deploy_path"] / "index.html")
+    if built is False:
+        raise Exit("La reconstruction du site a échoué (voir les messages de Pelican ci-dessus).", code=1)
+    if built is None:
+        print("Rien de neuf à publier : le site montre déjà les derniers commentaires.")
 
 
 @task
@@ -319,3 +370,40 @@ def restore(c, file, force=False):
         raise SystemExit(f"Restauration refusée : {exc} (la base en service n'a pas été touchée)") from None
     print(f"Restauré depuis {file}" + (f" ; l'ancienne base est gardée dans {kept}" if kept else ""))
     _print_counts(checked.counts)
+
+
+@task(name="import-comments",
+      help={"format": "isso, disqus, wordpress ou boucle",
+            "file": "Base Isso, export XML Disqus, export WXR WordPress ou export JSON Boucle",
+            "prefix": "Préfixe des anciennes adresses à retirer (ex. /blog)",
+            "map": "ANCIENNE_ADRESSE=slug pour rattacher une page à la main (répétable)",
+            "dry_run": "Montrer le rapport sans rien écrire"},
+      iterable=["map"])
+def import_comments(c, format, file, prefix="", map=None, dry_run=False):
+    """Import the comments of Isso, Disqus, WordPress or another Boucle; builds first so articles are known."""
+    build(c)
+    args = [format, file, *(["--prefix", prefix] if prefix else []), *[f"--map={m}" for m in map or []],
+            *(["--dry-run"] if dry_run else [])]
+    c.run(shlex.join([sys.executable, "-m", "comments_store.importers", *args]), pty=False)
+
+
+@task(help={"to": "Dossier où écrire comments.json et comments.csv (par défaut : instance/exports/<date UTC>)",
+            "with_personal_data": "Inclure e-mails et empreintes d'adresse (à garder en lieu sûr)"})
+def export(c, to="", with_personal_data=False):
+    """Write every comment as JSON (imports back with `import-comments boucle`) and as CSV for a spreadsheet."""
+    import comments_store
+    from comments_store import clock
+    from comments_store.export import export as export_all
+    from comments_store.export import write_files
+    from feedback import paths
+
+    folder = to or str(paths.instance() / "exports" / clock.now_iso().replace(":", "-"))
+    db = comments_store.open_db(paths.database())
+    try:
+        data = export_all(db, with_personal_data=with_personal_data)
+    finally:
+        db.close()
+    for path in write_files(data, folder):
+        print(path)
+    print(f"{len(data['comments'])} commentaire(s), {len(data['threads'])} article(s)"
+          + ("" if with_personal_data else " ; sans e-mails ni empreintes d'adresse"), file=sys.stderr)

@@ -78,6 +78,8 @@ def from_environ(env: Mapping[str, str], root: str) -> dict[str, Any]:
         "RATE_LIMIT": rate,
         "RATELIMIT_STORAGE_URI": env.get("BOUCLE_RATE_LIMIT_STORAGE") or "memory://",
         "EDIT_WINDOW": _int("BOUCLE_EDIT_WINDOW", env.get("BOUCLE_EDIT_WINDOW"), 15 * 60),
+        # Set by `make run`, whose watcher rebuilds within seconds; a timer's minute would be too long to wait.
+        "WAIT_FOR_REBUILD": _int("BOUCLE_WAIT_FOR_REBUILD", env.get("BOUCLE_WAIT_FOR_REBUILD"), 0),
         "MAX_DEPTH": _int("BOUCLE_MAX_DEPTH", env.get("BOUCLE_MAX_DEPTH"), 3, 1),
         "MIN_FILL_SECONDS": _int("BOUCLE_MIN_FILL_SECONDS", env.get("BOUCLE_MIN_FILL_SECONDS"), 3),
         "FORM_MAX_AGE": _int("BOUCLE_FORM_MAX_AGE", env.get("BOUCLE_FORM_MAX_AGE"), 7 * 24 * 3600, 60),

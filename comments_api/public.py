@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 
 from flask import Blueprint, current_app, jsonify, redirect, request
 
 import comments_store
-from comments_store import Limits, NewComment
+from comments_store import Limits, NewComment, site_state
 
 from . import forms, notify, safe_json
 from .db import get_db
@@ -134,6 +136,7 @@ def post_comment(slug: str):
         client_hash=anonymise(request.remote_addr, current_app.config["SECRET_KEY"]), spam=spam,
         duplicate_window=dt.timedelta(seconds=current_app.config["DUPLICATE_WINDOW"]),
     )
+    stored_at = time.time()
     if comment.status == "pending":
         notify.new_pending(comment)
     # Spam is reported as pending: the sender learns nothing about the filters.
@@ -141,10 +144,11 @@ def post_comment(slug: str):
     if form:
         thread = comments_store.get_thread(get_db(), slug)
         fragment = f"comment-{comment.id}" if shown_status == "approved" else "merci"
-        rebuilder = current_app.extensions.get("site_rebuilder")
-        if shown_status == "approved" and rebuilder is not None:
-            # Without JavaScript the reader only sees the static page: let it catch up first.
-            rebuilder.rebuild_now(timeout=30)
+        wait = current_app.config["WAIT_FOR_REBUILD"]
+        if shown_status == "approved" and wait:
+            # Without JavaScript the reader only sees the static page: let a rebuild that includes it finish.
+            site_state.wait_until_built_after(os.path.join(current_app.instance_path, site_state.FILE_NAME),
+                                              stored_at, timeout=wait)
         return redirect(forms.back_to_article(thread.url, fragment), code=303)
     body = {**comment.public(), "status": shown_status}
     if comment.status != "spam":

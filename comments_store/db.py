@@ -28,6 +28,13 @@ def unavailable_as_store_error() -> Iterator[None]:
         raise
 
 BUSY_TIMEOUT_MS = 10_000
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def default_path() -> str:
+    """$BOUCLE_DB, else boucle.db in $BOUCLE_INSTANCE (default: instance/ beside the code)."""
+    instance = os.environ.get("BOUCLE_INSTANCE") or os.path.join(_ROOT, "instance")
+    return os.environ.get("BOUCLE_DB") or os.path.join(instance, "boucle.db")
 
 
 def open_db(path: str | os.PathLike, *, migrate: bool = True) -> Database:

@@ -104,6 +104,14 @@ def thread_changes(db: Database) -> None:
                   UPDATE threads SET changes = changes + 1 WHERE id = OLD.thread_id; END""")
 
 
+@migrations(name="0006_import_keys")
+def import_keys(db: Database) -> None:
+    # Where an imported comment came from ("isso:/uri#12@…", "disqus:123…"): importing the same file twice
+    # finds its comments already there instead of adding them again. Native comments have none.
+    db.execute("ALTER TABLE comments ADD COLUMN import_key TEXT")
+    db.execute("CREATE UNIQUE INDEX comments_import_key ON comments(import_key) WHERE import_key IS NOT NULL")
+
+
 def names() -> list[str]:
     """This code's migrations of the comment tables, in order (for checking a backup's schema)."""
     return [m.name for m in migrations._migrations]

@@ -6,10 +6,8 @@ same files (no generation time inside, stable ordering, stable chart ids).
 """
 from __future__ import annotations
 
-import csv
 import re
 import datetime as dt
-import io
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -18,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlite_utils import Database
+
+from comments_store import spreadsheet
 
 from . import charts, store
 from .text import fold
@@ -180,15 +180,13 @@ CSV_COLUMNS = ["comment_id", "date", "article", "category", "first_name", "lang"
 
 def render_csv(data: dict) -> str:
     """One row per tagged comment of the week; ';' and decimal commas for French-locale spreadsheets."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for row in data["items"]:
         sentiment = "" if row["sentiment"] is None else f"{row['sentiment']:.3f}".replace(".", ",")
-        writer.writerow([row["comment_id"], row["date"], row["article"], row["category"], row["first_name"],
-                         row["lang"], int("problem" in row["labels"]), int("suggestion" in row["labels"]),
-                         row["source"], sentiment, row["status"], ", ".join(row["cues"]), row["comment_url"]])
-    return "\ufeff" + buffer.getvalue()
+        rows.append([row["comment_id"], row["date"], row["article"], row["category"], row["first_name"],
+                     row["lang"], int("problem" in row["labels"]), int("suggestion" in row["labels"]),
+                     row["source"], sentiment, row["status"], ", ".join(row["cues"]), row["comment_url"]])
+    return spreadsheet.render(CSV_COLUMNS, rows)
 
 
 def render_json(data: dict) -> str:

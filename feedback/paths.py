@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from comments_store.db import default_path
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -12,7 +14,7 @@ def instance() -> Path:
 
 
 def database() -> str:
-    return os.environ.get("BOUCLE_DB") or str(instance() / "boucle.db")
+    return default_path()
 
 
 def trained_model() -> Path:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import comments_store
+from comments_store import site_state
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,31 @@ def pelican_build(root: Path, settings_file: str = "pelicanconf.py") -> Callable
         return True
 
     return build
+
+
+def recording(build: Callable[[], bool], state: Callable[[], tuple | None], record_path: str | Path):
+    """`build`, noting afterwards the published state it was built from (comments_store.site_state)."""
+
+    def run() -> bool:
+        read_at, current = time.time(), state()
+        ok = build()
+        if ok and current is not None:
+            site_state.record(record_path, current, read_at)
+        return ok
+
+    return run
+
+
+def refresh(build: Callable[[], bool], state: Callable[[], tuple | None], record_path: str | Path,
+            index: str | Path) -> bool | None:
+    """Build once if published comments changed since the last recorded build (or the site is missing).
+
+    Returns None when nothing was due, else whether the build succeeded.
+    """
+    current = state()
+    if current is not None and Path(index).exists() and site_state.shows(record_path, current):
+        return None
+    return recording(build, state, record_path)()
 
 
 def store_state(db_path: str) -> Callable[[], tuple | None]:

@@ -106,3 +106,56 @@ def test_store_state_changes_on_approval_edit_and_removal(db, tmp_path):
 
 def test_store_state_of_a_missing_database_is_none(tmp_path):
     assert store_state(str(tmp_path / "nope" / "x.db"))() is None
+
+
+def _refresh_world(db, tmp_path):
+    from pelican_comments.rebuild import refresh
+
+    builds = []
+    index = tmp_path / "output" / "index.html"
+
+    def build():
+        builds.append(1)
+        index.parent.mkdir(exist_ok=True)
+        index.write_text("<html></html>")
+        return True
+
+    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    record = tmp_path / "instance" / "site-state.json"
+    return builds, lambda b=build: refresh(b, store_state(path), record, index), record
+
+
+def test_refresh_builds_only_when_published_comments_changed(db, tmp_path):
+    """`invoke refresh` (the server's timer): a first build, nothing while nothing changes, one after an approval."""
+    builds, refresh, _ = _refresh_world(db, tmp_path)
+    assert refresh() is True and refresh() is None and len(builds) == 1
+    comment, _ = comments_store.add_comment(db, "negocier-son-salaire",
+                                            comments_store.NewComment(author="A", body="Un avis"))
+    assert refresh() is None  # pending: nothing new to show
+    comments_store.set_status(db, comment.id, "approved")
+    assert refresh() is True and refresh() is None and len(builds) == 2
+
+
+def test_refresh_builds_again_when_the_site_is_gone(db, tmp_path):
+    builds, refresh, _ = _refresh_world(db, tmp_path)
+    refresh()
+    (tmp_path / "output" / "index.html").unlink()
+    assert refresh() is True and len(builds) == 2
+
+
+def test_a_failed_refresh_is_reported_and_tried_again_next_time(db, tmp_path):
+    builds, refresh, record = _refresh_world(db, tmp_path)
+    assert refresh(lambda: False) is False and not record.exists()
+    assert refresh() is True
+
+
+def test_waiting_for_the_site_ends_when_a_later_build_is_recorded(tmp_path):
+    """The no-JavaScript form's wait: only a build that read the database after the comment counts."""
+    from comments_store import site_state
+
+    record = tmp_path / "site-state.json"
+    site_state.record(record, (1, 1), read_at=time.time() - 10)
+    moment = time.time()
+    assert site_state.wait_until_built_after(record, moment, timeout=0.3) is False
+    threading.Timer(0.2, lambda: site_state.record(record, (2, 2), read_at=time.time())).start()
+    assert site_state.wait_until_built_after(record, moment, timeout=5) is True

@@ -1,10 +1,12 @@
 """`make run` serves the built blog with clean URLs, a real 404 page and a strict policy."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -58,26 +60,55 @@ def test_site_serving_can_be_switched_off(make_app):
     assert app.test_client().get("/api/health").status_code == 200
 
 
-def test_invoke_run_builds_and_serves_on_the_chosen_port(tmp_path, free_port):
-    """`invoke run` (what `make run` calls) builds the site and serves it on BOUCLE_PORT until stopped."""
-    env = {**os.environ, "BOUCLE_PORT": str(free_port), "BOUCLE_OUTPUT": str(tmp_path / "out"),
-           "BOUCLE_CACHE": str(tmp_path / "cache"), "BOUCLE_INSTANCE": str(tmp_path / "instance")}
+@contextlib.contextmanager
+def invoke_run(tmp_path, port: int, **settings: str):
+    """`invoke run` in a child process, handed over once it says it is ready; stopped with Ctrl-C's signal.
+
+    Yields the base URL and the list of lines it printed so far.
+    """
+    env = {**os.environ, "BOUCLE_PORT": str(port), "BOUCLE_OUTPUT": str(tmp_path / "out"),
+           "BOUCLE_CACHE": str(tmp_path / "cache"), "BOUCLE_INSTANCE": str(tmp_path / "instance"), **settings}
     proc = subprocess.Popen([sys.executable, "-m", "invoke", "run"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
     try:
-        base = f"http://127.0.0.1:{free_port}"
-        for _ in range(300):
-            try:
-                if requests.get(base + "/", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        deadline = time.monotonic() + 180  # a loaded machine builds slowly; the ready line is what counts
+        while not any("Boucle est prêt" in line for line in lines):
+            assert proc.poll() is None and time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", proc, lines
+    finally:
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        proc.wait(timeout=60)
+        reader.join(timeout=10)
+        proc.stdout.close()
+    assert proc.returncode == 0, "".join(lines)
+
+
+def test_invoke_run_builds_and_serves_on_the_chosen_port(tmp_path, free_port):
+    """`invoke run` (what `make run` calls) builds the site and serves it on BOUCLE_PORT until stopped."""
+    with invoke_run(tmp_path, free_port) as (base, proc, lines):
         home = requests.get(base + "/", timeout=5)
         assert home.status_code == 200 and 'lang="fr"' in home.text
         assert requests.get(base + "/pages/a-propos/", timeout=5).status_code == 200
         assert requests.get(base + "/api/health", timeout=5).json() == {"status": "ok"}
-    finally:
-        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
-        out, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 0, out
-    assert f"http://127.0.0.1:{free_port}/" in out
+    assert any(f"http://127.0.0.1:{free_port}/" in line for line in lines)
+
+
+def test_under_invoke_run_a_no_javascript_reader_lands_on_a_page_that_shows_their_comment(tmp_path, free_port):
+    """`make run` serves the API through gunicorn workers; the site watcher runs beside them, and a form post
+    published at once is redirected only once the rebuilt page holds it."""
+    with invoke_run(tmp_path, free_port, BOUCLE_MODERATION="none", BOUCLE_MIN_FILL_SECONDS="0") as (base, proc, _):
+        ps = subprocess.run(["ps", "-o", "args=", "--ppid", str(proc.pid)], capture_output=True, text=True).stdout
+        assert "gunicorn" in ps
+        session = requests.Session()
+        token = session.get(base + "/api/form-token", timeout=5).json()["token"]
+        answer = session.post(f"{base}/api/threads/negocier-son-salaire/comments", timeout=60, allow_redirects=False,
+                              data={"author": "Sans JS", "body": "Publié sans JavaScript, visible au retour.",
+                                    "ts": token},
+                              headers={"Origin": base, "Referer": f"{base}/negocier-son-salaire/"})
+        assert answer.status_code == 303
+        page = session.get(answer.headers["Location"], timeout=5)
+        assert "Publié sans JavaScript, visible au retour." in page.text

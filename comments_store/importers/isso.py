@@ -1,0 +1,61 @@
+"""Reading an Isso database (SQLite): threads by URI, comments with parents, modes, votes."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .source import ImportedComment, ImportFileError, Source, iso_from_timestamp
+
+# Isso's modes: 1 published, 2 waiting for moderation, 4 deleted but kept because replies point to it.
+_MODES = {1: ("approved", False), 2: ("pending", False), 4: ("approved", True)}
+
+
+def read(path: str | Path) -> Source:
+    """Every comment of the Isso database at `path`, opened read-only (Isso may still be running)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFileError(f"fichier introuvable : {path}")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute(
+                """SELECT c.id, t.uri, t.title, c.parent, c.created, c.modified, c.mode, c.text, c.author, c.email,
+                          c.website, c.likes, c.dislikes, c.notification
+                   FROM comments c JOIN threads t ON t.id = c.tid ORDER BY c.id"""
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise ImportFileError(f"pas une base Isso lisible ({exc})") from None
+    source = Source(format="isso")
+    keys: dict[int, str] = {}
+    voted = 0
+    for (cid, uri, title, parent, created, modified, mode, text, author, email, website, likes, dislikes,
+         notification) in rows:
+        status, deleted = _MODES.get(mode, ("pending", False))
+        if mode not in _MODES:
+            source.notes.append(f"isso:{cid} : mode Isso inconnu {mode!r}, mis en attente de modération")
+        voted += bool(likes or dislikes)
+        keys[cid] = f"isso:{uri}#{cid}@{created!r}"
+        source.comments.append(ImportedComment(
+            key=keys[cid],
+            uri=uri,
+            thread_title=title or "",
+            parent_key=None,  # filled below, once every comment's key is known
+            author=author or "",
+            body=text or "",
+            created_at=iso_from_timestamp(created),
+            edited_at=iso_from_timestamp(modified) if modified else None,
+            status=status,
+            deleted=deleted,
+            email=email or None,
+            website=website or None,
+            notify=bool(notification),
+        ))
+    for item, parent in zip(source.comments, (row[3] for row in rows)):
+        if parent is not None:
+            item.parent_key = keys.get(parent, f"isso:?#{parent}")
+    if voted:
+        source.notes.append(f"{voted} commentaire(s) avaient des votes (j'aime / je n'aime pas) : "
+                            "Boucle n'a pas de votes, ils ne sont pas repris")
+    return source
