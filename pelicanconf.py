@@ -84,7 +84,7 @@ INSTANCE = os.environ.get("BOUCLE_INSTANCE") or os.path.join(os.path.dirname(os.
 # Where the comment form posts; empty means the same origin as the blog (/api).
 COMMENTS_API_URL = os.environ.get("BOUCLE_API_URL", "").rstrip("/")
 COMMENTS = {
-    "db": os.environ.get("BOUCLE_DB") or os.path.join(INSTANCE, "boucle.db"),
+    "db": os.environ.get("BOUCLE_DATABASE_URL") or os.environ.get("BOUCLE_DB") or os.path.join(INSTANCE, "boucle.db"),
     "max_depth": int(os.environ.get("BOUCLE_MAX_DEPTH") or 3),
 }
 SITEMAP = {

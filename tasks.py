@@ -154,9 +154,23 @@ def refresh(c, publish=False):
     from pelican_comments.rebuild import pelican_build, refresh as refresh_site, store_state
     from feedback import paths
 
+    import datetime
+
+    import comments_store
+    from comments_store import leases
+
     settings = CONFIG["settings_publish"] if publish else CONFIG["settings_base"]
-    built = refresh_site(pelican_build(ROOT, settings), store_state(paths.database()), _site_state_file(),
-                         ROOT / CONFIG["deploy_path"] / "index.html")
+    # Several machines may run this timer on a shared database: one rebuild at a time, the others skip.
+    db, me = comments_store.open_db(paths.database()), leases.holder_name()
+    try:
+        if not leases.acquire(db, "site-rebuild", me, datetime.timedelta(minutes=10)):
+            print(f"Une reconstruction est en cours ailleurs ({leases.holder(db, 'site-rebuild')}) : rien à faire ici.")
+            return
+        built = refresh_site(pelican_build(ROOT, settings), store_state(paths.database()), _site_state_file(),
+                             ROOT / CONFIG["deploy_path"] / "index.html")
+    finally:
+        leases.release(db, "site-rebuild", me)
+        db.close()
     if built is False:
         raise Exit("La reconstruction du site a échoué (voir les messages de Pelican ci-dessus).", code=1)
     if built is None:
@@ -313,6 +327,15 @@ def _known_migrations() -> dict[str, list[str]]:
     return {"comments_store": comment_migrations.names(), "feedback": feedback_migrations.names()}
 
 
+def _sqlite_only(command: str) -> None:
+    from comments_store.postgres import is_url
+    from feedback import paths
+
+    if is_url(paths.database()):
+        raise SystemExit(f"{command} copie un fichier SQLite ; avec PostgreSQL (BOUCLE_DATABASE_URL), utilisez "
+                         "pg_dump et pg_restore (voir le README, « Growing past one machine »).")
+
+
 def _print_counts(counts: dict[str, int]) -> None:
     for table, rows in counts.items():
         if not table.startswith("_"):
@@ -326,6 +349,7 @@ def backup(c, to=""):
     from comments_store.backup import backup as make_backup
     from feedback import paths
 
+    _sqlite_only("invoke backup")
     folder = os.environ.get("BOUCLE_BACKUP_DIR") or str(paths.instance() / "backups")
     try:
         keep = int(os.environ.get("BOUCLE_BACKUP_KEEP") or 14)
@@ -358,6 +382,7 @@ def restore(c, file, force=False):
     from feedback import paths
     from feedback import store as feedback_store
 
+    _sqlite_only("invoke restore")
     if _service_answers() and not force:
         raise SystemExit(f"Le service répond sur le port {CONFIG['port']} : arrêtez-le d'abord (ou --force).")
 

@@ -71,7 +71,8 @@ def from_environ(env: Mapping[str, str], root: str) -> dict[str, Any]:
         "SITE_DIR": os.path.abspath(os.path.join(root, env.get("BOUCLE_OUTPUT", "output"))),
         # Off behind nginx or a CDN, which serve output/ themselves.
         "SERVE_SITE": _flag("BOUCLE_SERVE_SITE", env.get("BOUCLE_SERVE_SITE"), True),
-        "DB_PATH": os.path.abspath(os.path.join(root, db)) if db else None,  # None: instance/boucle.db
+        # PostgreSQL when BOUCLE_DATABASE_URL is set; else a SQLite file (None: instance/boucle.db).
+        "DB_PATH": env.get("BOUCLE_DATABASE_URL") or (os.path.abspath(os.path.join(root, db)) if db else None),
         "ADMIN_TOKEN": env.get("BOUCLE_ADMIN_TOKEN") or None,
         "SECRET_KEY": env.get("BOUCLE_SECRET_KEY") or None,
         "MODERATION": moderation,

@@ -61,3 +61,14 @@ def init_app(app: Flask) -> None:
     app.extensions["boucle_db_pool"] = queue.LifoQueue(maxsize=POOL_SIZE)
     app.teardown_appcontext(close_db)
     app.cli.add_command(init_db_command)
+
+
+def close_all(app: Flask) -> None:
+    """Close the process's idle connections and the keeper (at shutdown; tests do it for every app)."""
+    pool = app.extensions["boucle_db_pool"]
+    while True:
+        try:
+            pool.get_nowait().close()
+        except queue.Empty:
+            break
+    app.extensions["boucle_db_keeper"].close()

@@ -47,7 +47,7 @@ def _initial_status(db: Database, new: NewComment, moderation: str, spam: bool) 
         return "approved"
     if moderation == "first" and new.email:
         known = db.execute(
-            "SELECT 1 FROM comments WHERE email = ? COLLATE NOCASE AND status = 'approved' LIMIT 1", [new.email]
+            "SELECT 1 FROM comments WHERE lower(email) = lower(?) AND status = 'approved' LIMIT 1", [new.email]
         ).fetchone()
         return "approved" if known else "pending"
     return "pending"
@@ -106,13 +106,13 @@ def add_comment(
             """
             INSERT INTO comments (thread_id, parent_id, author, email, website, body, html, status, created_at,
                                   lang, client_hash, edit_token_hash, fingerprint, notify)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """,
             [thread.id, new.parent_id, new.author, new.email, new.website, new.body, render(new.body),
              _initial_status(db, new, moderation, spam), clock.now_iso(), new.lang or thread.lang, client_hash,
              _hash_token(token), print_, int(new.notify)],
         )
-        comment = get_comment(db, cursor.lastrowid)
+        comment = get_comment(db, cursor.fetchone()[0])
     return comment, token
 
 
@@ -159,11 +159,11 @@ def add_team_reply(db: Database, parent_id: int, body: str, author: str = "Équi
         cursor = db.execute(
             """INSERT INTO comments (thread_id, parent_id, author, body, html, status, created_at, lang, fingerprint,
                                      is_team, status_changed_at)
-               VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, 1, ?)""",
+               VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, 1, ?) RETURNING id""",
             [parent.thread_id, parent.id, new.author, new.body, render(new.body), clock.now_iso(), parent.lang,
              fingerprint(new.body), clock.now_iso()],
         )
-        return get_comment(db, cursor.lastrowid)
+        return get_comment(db, cursor.fetchone()[0])
 
 
 def unsubscribe(db: Database, email: str) -> int:
@@ -171,7 +171,7 @@ def unsubscribe(db: Database, email: str) -> int:
     if not storable(email):
         return 0
     with write(db):
-        return db.execute("UPDATE comments SET notify = 0 WHERE email = ? COLLATE NOCASE AND notify = 1",
+        return db.execute("UPDATE comments SET notify = 0 WHERE lower(email) = lower(?) AND notify = 1",
                           [email]).rowcount
 
 
@@ -179,7 +179,7 @@ def comments_of(db: Database, email: str) -> list[Comment]:
     """Every comment left with this e-mail address (for a reader's data export)."""
     if not storable(email):
         return []
-    rows = db.execute(f"{_SELECT} WHERE c.email = ? COLLATE NOCASE ORDER BY c.id", [email])
+    rows = db.execute(f"{_SELECT} WHERE lower(c.email) = lower(?) ORDER BY c.id", [email])
     return [_record(r) for r in rows]
 
 
@@ -195,7 +195,7 @@ def erase_person(db: Database, email: str) -> int:
         return db.execute(
             """UPDATE comments SET author = '', email = NULL, website = NULL, body = '', html = '', client_hash = NULL,
                                    edit_token_hash = NULL, notify = 0, deleted = 1, fingerprint = ''
-               WHERE email = ? COLLATE NOCASE""",
+               WHERE lower(email) = lower(?)""",
             [email],
         ).rowcount
 
@@ -257,7 +257,7 @@ def published_state(db: Database) -> tuple:
     """A cheap fingerprint of everything the static site shows; it changes whenever a rebuild is due."""
     return tuple(db.execute(
         """SELECT count(*), coalesce(max(id), 0), coalesce(max(status_changed_at), ''),
-                  coalesce(max(edited_at), ''), coalesce(sum(deleted), 0)
+                  coalesce(max(edited_at), ''), CAST(coalesce(sum(deleted), 0) AS INTEGER)
            FROM comments WHERE status = 'approved'"""
     ).fetchone())
 
@@ -367,10 +367,10 @@ def search(db: Database, *, status: str | None = None, text: str | None = None, 
         where.append("c.status = ?")
         params.append(status)
     if text:
-        where.append("c.body LIKE ? ESCAPE '\\'")
+        where.append("lower(c.body) LIKE lower(?) ESCAPE '\\'")
         params.append("%" + _like(text) + "%")
     if author:
-        where.append("c.author LIKE ? ESCAPE '\\'")
+        where.append("lower(c.author) LIKE lower(?) ESCAPE '\\'")
         params.append("%" + _like(author) + "%")
     if thread:
         where.append("t.slug = ?")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from sqlite_utils import Database
 
+from . import pg_migrations, postgres
 from .errors import StoreUnavailable
 from .migrations import migrations
 
@@ -32,13 +33,24 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def default_path() -> str:
-    """$BOUCLE_DB, else boucle.db in $BOUCLE_INSTANCE (default: instance/ beside the code)."""
+    """$BOUCLE_DATABASE_URL (PostgreSQL), else $BOUCLE_DB, else boucle.db in $BOUCLE_INSTANCE (default: instance/)."""
+    if os.environ.get("BOUCLE_DATABASE_URL"):
+        return os.environ["BOUCLE_DATABASE_URL"]
     instance = os.environ.get("BOUCLE_INSTANCE") or os.path.join(_ROOT, "instance")
     return os.environ.get("BOUCLE_DB") or os.path.join(instance, "boucle.db")
 
 
+def is_postgres(db) -> bool:
+    return isinstance(db, postgres.PostgresDatabase)
+
+
 def open_db(path: str | os.PathLike, *, migrate: bool = True) -> Database:
-    """Open (and create) the database at `path`, ready for several threads and processes."""
+    """Open (and create) the database at `path` (or a postgresql:// URL), ready for several threads and processes."""
+    if postgres.is_url(path):
+        db = postgres.PostgresDatabase(path)
+        if migrate:
+            pg_migrations.migrations.apply(db)
+        return db
     path = os.fspath(path)
     if path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -63,6 +75,10 @@ def write(db: Database) -> Iterator[Database]:
     BEGIN IMMEDIATE waits (up to the busy timeout) for other writers instead of
     failing half-way with "database is locked" when a read turns into a write.
     """
+    if is_postgres(db):
+        with db.transaction():
+            yield db
+        return
     if db.conn.in_transaction:
         with db.atomic():
             yield db

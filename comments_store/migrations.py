@@ -112,6 +112,14 @@ def import_keys(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX comments_import_key ON comments(import_key) WHERE import_key IS NOT NULL")
 
 
+@migrations(name="0007_email_lookups_and_leases")
+def email_lookups_and_leases(db: Database) -> None:
+    # E-mail addresses are matched without regard to case, by lower() on both databases.
+    db.execute("CREATE INDEX comments_email_lower ON comments(lower(email))")
+    # Jobs that one machine at a time may run (the site rebuild): who holds each, and until when.
+    db.execute("CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL)")
+
+
 def names() -> list[str]:
     """This code's migrations of the comment tables, in order (for checking a backup's schema)."""
     return [m.name for m in migrations._migrations]

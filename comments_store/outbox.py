@@ -33,9 +33,9 @@ def enqueue(db: Database, recipients: list[str], subject: str, text: str, html: 
     with write(db):
         cursor = db.execute(
             """INSERT INTO outbox (recipients, subject, text, html, headers, created_at, next_attempt_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             [json.dumps(recipients), subject, text, html, json.dumps(headers or {}, sort_keys=True), now, now])
-        return cursor.lastrowid
+        return cursor.fetchone()[0]
 
 
 def claim_due(db: Database, lease: dt.timedelta, limit: int = 20) -> list[OutboxMessage]:

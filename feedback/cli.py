@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from comments_store.postgres import is_url
+
 from . import paths, training
 from .classify import PACKAGED_MODEL, Classifier, ModelError
 
@@ -102,7 +104,7 @@ def cmd_tag(args) -> int:
 def cmd_train(args) -> int:
     extra = training.read_examples(args.data, source="extra") if args.data else []
     added = 0
-    if not args.no_db and Path(args.db).exists():
+    if not args.no_db and (is_url(args.db) or Path(args.db).exists()):
         from comments_store import open_db
 
         from . import store
@@ -214,10 +216,14 @@ def cmd_digest(args) -> int:
         print(f"Erreur : le résumé n'a pas été envoyé ({exc}). Les fichiers sont dans {args.out}.", file=sys.stderr)
         return 3
     # Through the outbox, like every e-mail of the product: if the server is away, it is retried later.
-    mailer.queue(db, recipients,
-                 f"Retours des lecteurs — semaine {data['week']} : {data['totals']['problems']} problème(s), "
-                 f"{data['totals']['suggestions']} suggestion(s)",
-                 digest.render_markdown(data), digest.render_html(data))
+    subject = (f"Retours des lecteurs — semaine {data['week']} : {data['totals']['problems']} problème(s), "
+               f"{data['totals']['suggestions']} suggestion(s)")
+    if args.resend:
+        store.forget_digest(db, data["week"])
+    if not store.queue_digest_once(db, data["week"], recipients, lambda: mailer.queue(
+            db, recipients, subject, digest.render_markdown(data), digest.render_html(data))):
+        print(f"Le résumé de la semaine {data['week']} a déjà été envoyé (--resend pour l'envoyer de nouveau).")
+        return 0
     _sent, failed = mailer.send_due(db, settings)
     if failed:
         print(f"Erreur : le résumé n'a pas été envoyé pour l'instant (serveur {settings.host}:{settings.port} "
@@ -235,7 +241,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--model", help="model file (default: the trained one in instance/, else the shipped one)")
     c.set_defaults(func=cmd_classify)
     t = sub.add_parser("tag", help="tag new and edited approved comments of the database")
-    t.add_argument("--db", default=paths.database(), help="database (default: $BOUCLE_DB or instance/boucle.db)")
+    t.add_argument("--db", default=paths.database(), help="database: a file, or a postgresql:// URL (default: $BOUCLE_DATABASE_URL, $BOUCLE_DB or instance/boucle.db)")
     t.add_argument("--all", action="store_true", help="tag every comment again (human tags are kept)")
     t.add_argument("--model")
     t.set_defaults(func=cmd_tag)
@@ -250,6 +256,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="digests", help="folder for the files (default: digests/)")
     d.add_argument("--db", default=paths.database())
     d.add_argument("--email", action="store_true", help="send it to $BOUCLE_DIGEST_TO over SMTP")
+    d.add_argument("--resend", action="store_true", help="send it again even if this week was already sent")
     d.add_argument("--no-tag", action="store_true", help="do not tag new comments first")
     d.set_defaults(func=cmd_digest)
     e = sub.add_parser("evaluate", help="scores on the held-out splits and across sources, or on a labelled file")

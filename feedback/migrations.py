@@ -92,6 +92,12 @@ def review(db: Database) -> None:
     )
 
 
+@migrations(name="0003_digests_sent")
+def digests_sent(db: Database) -> None:
+    # The weekly digests queued for e-mail, one row per week: two machines' timers never send a week twice.
+    db.execute("CREATE TABLE feedback_digests (week TEXT PRIMARY KEY, recipients TEXT NOT NULL, queued_at TEXT NOT NULL)")
+
+
 def names() -> list[str]:
     """This code's migrations of the feedback tables, in order (for checking a backup's schema)."""
     return [m.name for m in migrations._migrations]

@@ -12,8 +12,10 @@ from sqlite_utils import Database
 
 import comments_store
 from comments_store import clock, write
+from comments_store.db import is_postgres
 
 from .classify import LABELS, Result
+from . import pg_migrations
 from .migrations import migrations
 
 
@@ -38,7 +40,7 @@ TRANSITIONS = {
 
 def prepare(db: Database) -> Database:
     """Create or migrate the feedback tables (open the database with comments_store.open_db first)."""
-    migrations.apply(db)
+    (pg_migrations.migrations if is_postgres(db) else migrations).apply(db)
     return db
 
 
@@ -192,7 +194,7 @@ def mark_notified(db: Database, comment_id: int) -> bool:
     """Record that the reader was told; False if they already were (so nobody gets two e-mails)."""
     with write(db):
         cursor = db.execute(
-            "INSERT OR IGNORE INTO feedback_notifications (comment_id, sent_at) VALUES (?, ?)",
+            "INSERT INTO feedback_notifications (comment_id, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [comment_id, clock.now_iso()],
         )
         return cursor.rowcount == 1
@@ -234,10 +236,9 @@ _ITEM_SQL = """
     SELECT c.id, c.created_at, c.author, c.body, c.html, c.email, c.notify, c.deleted, t.slug, t.title, t.url,
            t.category, i.lang, i.sentiment, i.cues,
            CASE WHEN h.comment_id IS NULL
-                THEN (SELECT group_concat(label) FROM (SELECT label FROM feedback_tags
-                      WHERE comment_id = c.id AND source = 'auto' ORDER BY label))
-                ELSE (SELECT group_concat(label) FROM (SELECT label FROM feedback_tags
-                      WHERE comment_id = c.id AND source = 'human' ORDER BY label)) END,
+                THEN (SELECT group_concat(label) FROM feedback_tags WHERE comment_id = c.id AND source = 'auto')
+                ELSE (SELECT group_concat(label) FROM feedback_tags WHERE comment_id = c.id AND source = 'human')
+           END,
            CASE WHEN h.comment_id IS NULL THEN 'auto' ELSE 'human' END,
            coalesce(s.status, 'new'), coalesce(s.note, ''), s.updated_at
     FROM feedback_items i
@@ -252,7 +253,7 @@ def _item(row) -> Item:
     values = list(row)
     values[6], values[7] = bool(values[6]), bool(values[7])
     values[14] = json.loads(values[14])
-    values[15] = values[15].split(",") if values[15] else []
+    values[15] = sorted(values[15].split(",")) if values[15] else []
     return Item(*values)
 
 
@@ -283,3 +284,21 @@ def resolved_between(db: Database, start: str, end: str) -> list[Item]:
     for comment_id in ids:
         found.extend(items(db, comment_id=comment_id))
     return found
+
+
+def queue_digest_once(db: Database, week: str, recipients: list[str], queue) -> bool:
+    """Call `queue()` (which puts the week's digest in the outbox) unless this week's digest was queued before;
+    both in one transaction, so that the machines of a shared database send it once between them."""
+    with write(db):
+        first = db.execute(
+            """INSERT INTO feedback_digests (week, recipients, queued_at) VALUES (?, ?, ?)
+               ON CONFLICT DO NOTHING RETURNING week""", [week, ", ".join(recipients), clock.now_iso()]).fetchall()
+        if first:
+            queue()
+    return bool(first)
+
+
+def forget_digest(db: Database, week: str) -> None:
+    """Allow the week's digest to be sent again (`digest --email --resend`)."""
+    with write(db):
+        db.execute("DELETE FROM feedback_digests WHERE week = ?", [week])

@@ -57,13 +57,13 @@ def bake_comments(generator) -> None:
     for article in every:
         _attach(article, [])
     path = settings["db"]
-    if not os.path.exists(path):
+    if not comments_store.postgres.is_url(path) and not os.path.exists(path):
         log.warning("pelican_comments: no comment database at %s yet; building without comments", path)
         if not settings["register_threads"]:
             return
     try:
         db = comments_store.open_db(path)
-    except (sqlite3.Error, OSError) as exc:
+    except (sqlite3.Error, OSError, comments_store.StoreError) as exc:
         log.warning("pelican_comments: cannot open the comment database %s (%s); building without comments",
                     path, exc)
         return
@@ -75,7 +75,7 @@ def bake_comments(generator) -> None:
             by_thread = comments_store.approved_by_thread(db)
             for article in every:  # a translation shows the thread of its original (same slug)
                 _attach(article, by_thread.get(article.slug, []))
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, comments_store.StoreError) as exc:
         log.warning("pelican_comments: could not read %s (%s); building without comments", path, exc)
     finally:
         db.close()

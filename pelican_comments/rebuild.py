@@ -75,7 +75,7 @@ def store_state(db_path: str) -> Callable[[], tuple | None]:
                 return comments_store.published_state(db)
             finally:
                 db.close()
-        except sqlite3.Error:
+        except (sqlite3.Error, comments_store.StoreError):
             return None  # a missing table or a busy file: look again at the next tick
 
     return state

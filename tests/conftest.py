@@ -70,25 +70,89 @@ THREADS = [
 ]
 
 
+# --- The two databases -----------------------------------------------------------------------------------------
+# Modules marked `both_databases` run every test that uses a database twice: on SQLite and on a real
+# PostgreSQL server that this session starts (skipped with the reason when PostgreSQL is not installed,
+# never in CI, which installs it).
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_databases") is not None
+        metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    import shutil
+    import tempfile
+
+    from pg_server import PgCluster, binaries
+
+    if binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL must be installed in CI (.ci/run installs postgresql)")
+        pytest.skip("PostgreSQL is not installed (Debian's postgresql package; CI installs it)")
+    folder = Path(tempfile.mkdtemp(prefix="boucle-pg-"))  # outside pytest's folders, which the server cannot enter
+    cluster = PgCluster(folder)
+
+    def migrate(url):
+        import comments_store
+        from feedback import store as feedback_store
+
+        feedback_store.prepare(comments_store.open_db(url)).close()
+
+    cluster.prepare_template(migrate)
+    yield cluster
+    cluster.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture
-def db(tmp_path):
+def backend(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def new_database(backend, tmp_path, request):
+    """Where a fresh, empty database lives: a file for SQLite, a new database on the session's PostgreSQL."""
+    made: dict[str, str] = {}
+
+    def location(name: str) -> str:
+        if name not in made:
+            made[name] = str(tmp_path / f"{name}.db") if backend == "sqlite" else \
+                request.getfixturevalue("pg_cluster").create()
+        return made[name]
+
+    return location
+
+
+def location_of(database) -> str:
+    """The path (SQLite) or URL (PostgreSQL) that opens `database` again, for command-line tests."""
+    return getattr(database, "url", None) or database.conn.execute("PRAGMA database_list").fetchone()[2]
+
+
+@pytest.fixture
+def db(new_database):
     """A fresh comment store with two articles registered."""
     import comments_store
 
-    database = comments_store.open_db(tmp_path / "store.db")
+    database = comments_store.open_db(new_database("store"))
     comments_store.register_threads(database, THREADS)
     yield database
     database.close()
 
 
 @pytest.fixture
-def make_app(tmp_path, site):
+def make_app(new_database, site):
     """Build an app on a fresh database; keyword arguments override settings."""
     import comments_store
     from comments_api import create_app
+    from comments_api.db import close_all
+
+    apps = []
 
     def factory(**overrides):
-        path = tmp_path / "api.db"
+        path = new_database("api")
         database = comments_store.open_db(path)
         comments_store.register_threads(database, THREADS)
         database.close()
@@ -98,9 +162,12 @@ def make_app(tmp_path, site):
             "MIN_FILL_SECONDS": 0, "SITEURL": "http://blog.test", "MODERATION": "all",
         }
         settings.update({k.upper(): v for k, v in overrides.items()})
-        return create_app(settings)
+        apps.append(create_app(settings))
+        return apps[-1]
 
-    return factory
+    yield factory
+    for app in apps:
+        close_all(app)
 
 
 @pytest.fixture

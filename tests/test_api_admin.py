@@ -7,6 +7,8 @@ import pytest
 
 from conftest import ADMIN_TOKEN
 
+pytestmark = pytest.mark.both_databases
+
 URL = "/api/threads/negocier-son-salaire/comments"
 
 

@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.both_databases
+
 SLUG = "negocier-son-salaire"
 URL = f"/api/threads/{SLUG}/comments"
 ARTICLE = "http://blog.test/negocier-son-salaire/"

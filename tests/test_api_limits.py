@@ -5,6 +5,8 @@ import pytest
 
 from comments_api.config import ConfigError, from_environ
 
+pytestmark = pytest.mark.both_databases
+
 URL = "/api/threads/negocier-son-salaire/comments"
 
 

@@ -11,9 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import comments_store
+from conftest import location_of
 from comments_store.clock import to_iso
 from feedback import digest, store
 from feedback.weeks import BadWeek, Week
+
+pytestmark = pytest.mark.both_databases
 
 TZ = "Africa/Casablanca"
 SETTINGS = digest.Settings(site_url="http://blog.test", timezone=TZ)
@@ -197,7 +200,7 @@ def run_cli(*args, env=None):
 def test_cli_writes_and_emails_the_digest(weeks_of_data, tmp_path, smtp):
     fdb, _ = weeks_of_data
     inbox, port = smtp
-    path = fdb.conn.execute("PRAGMA database_list").fetchone()[2]
+    path = location_of(fdb)
     result = run_cli("digest", "--week", "2026-W47", "--db", path, "--out", str(tmp_path), "--email", env={
         "BOUCLE_SMTP_HOST": "127.0.0.1", "BOUCLE_SMTP_PORT": str(port), "BOUCLE_SMTP_STARTTLS": "0",
         "BOUCLE_DIGEST_TO": "po@atlas.example, cto@atlas.example", "BOUCLE_TIMEZONE": TZ})
@@ -210,7 +213,7 @@ def test_cli_writes_and_emails_the_digest(weeks_of_data, tmp_path, smtp):
 
 def test_cli_mail_failure_keeps_the_files_and_fails(weeks_of_data, tmp_path, free_port):
     fdb, _ = weeks_of_data
-    path = fdb.conn.execute("PRAGMA database_list").fetchone()[2]
+    path = location_of(fdb)
     result = run_cli("digest", "--week", "2026-W47", "--db", path, "--out", str(tmp_path), "--email", env={
         "BOUCLE_SMTP_HOST": "127.0.0.1", "BOUCLE_SMTP_PORT": str(free_port), "BOUCLE_SMTP_STARTTLS": "0",
         "BOUCLE_DIGEST_TO": "po@atlas.example"})
@@ -221,13 +224,13 @@ def test_cli_mail_failure_keeps_the_files_and_fails(weeks_of_data, tmp_path, fre
 @pytest.mark.parametrize(("env", "message"), [({"BOUCLE_DIGEST_TO": ""}, "BOUCLE_DIGEST_TO"),
                                               ({"BOUCLE_SMTP_HOST": "", "BOUCLE_DIGEST_TO": "a@b.ma"}, "BOUCLE_SMTP_HOST")])
 def test_cli_mail_settings_missing(fdb, tmp_path, env, message):
-    path = fdb.conn.execute("PRAGMA database_list").fetchone()[2]
+    path = location_of(fdb)
     result = run_cli("digest", "--week", "2026-W47", "--db", path, "--out", str(tmp_path), "--email", env=env)
     assert result.returncode == 3 and message in result.stderr
 
 
 def test_cli_bad_week(fdb, tmp_path):
-    path = fdb.conn.execute("PRAGMA database_list").fetchone()[2]
+    path = location_of(fdb)
     result = run_cli("digest", "--week", "semaine 47", "--db", path, "--out", str(tmp_path))
     assert result.returncode == 2 and "AAAA-Www" in result.stderr
 
@@ -240,3 +243,21 @@ def test_erased_comments_still_count_but_are_not_listed(weeks_of_data):
     data = digest.build(fdb, W, SETTINGS)
     assert data["totals"] == expected[str(W)]
     assert victim.comment_id not in [i["comment_id"] for i in data["items"]]
+
+
+def test_the_weekly_digest_is_sent_once_even_from_two_machines(weeks_of_data, tmp_path, smtp):
+    """Two timers (two machines on one database) run the Monday digest at once: one e-mail; --resend sends again."""
+    import concurrent.futures
+
+    fdb, _ = weeks_of_data
+    inbox, port = smtp
+    env = {"BOUCLE_SMTP_HOST": "127.0.0.1", "BOUCLE_SMTP_PORT": str(port), "BOUCLE_SMTP_STARTTLS": "0",
+           "BOUCLE_DIGEST_TO": "po@atlas.example", "BOUCLE_TIMEZONE": TZ}
+    args = ("digest", "--week", "2026-W47", "--db", location_of(fdb), "--email", "--no-tag")
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda n: run_cli(*args, "--out", str(tmp_path / f"m{n}"), env=env), [1, 2]))
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    assert sum("déjà été envoyé" in r.stdout for r in runs) == 1
+    assert inbox.wait(1) and len(inbox.messages) == 1
+    again = run_cli(*args, "--out", str(tmp_path / "m3"), "--resend", env=env)
+    assert again.returncode == 0 and inbox.wait(2) and len(inbox.messages) == 2

@@ -9,9 +9,11 @@ import pytest
 
 import comments_store
 from comments_store import NewComment
-from conftest import ROOT
+from conftest import ROOT, location_of
 from feedback import store, tagging
 from feedback.classify import Classifier
+
+pytestmark = pytest.mark.both_databases
 
 
 @pytest.fixture
@@ -111,7 +113,7 @@ def run(*args, env=None, input=None):
 
 def test_cli_tag_and_train_with_corrections(tmp_path, fdb, classifier):
     """`tag` tags the database; `train` folds human corrections in, the same way every time."""
-    path = fdb.conn.execute("PRAGMA database_list").fetchone()[2]
+    path = location_of(fdb)
     cid, _ = approved(fdb, "Le chat coupe toutes les minutes")
     env = {"BOUCLE_INSTANCE": str(tmp_path)}
     result = run("tag", "--db", path, env=env)

@@ -19,6 +19,8 @@ from comments_store.importers.matching import ThreadMatcher, path_key
 from conftest import ROOT, THREADS
 from isso_server import IssoServer
 
+pytestmark = pytest.mark.both_databases
+
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 
 

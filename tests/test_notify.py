@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 import comments_store
 from comments_store import outbox
 from conftest import wait_for
+
+pytestmark = pytest.mark.both_databases
 
 
 URL = "/api/threads/negocier-son-salaire/comments"

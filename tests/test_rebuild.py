@@ -7,7 +7,7 @@ import time
 from pelican_comments.rebuild import SiteRebuilder, store_state
 
 import comments_store
-from conftest import wait_for
+from conftest import wait_for, location_of
 
 
 class Fake:
@@ -91,7 +91,7 @@ def test_a_failing_build_is_logged_and_the_watcher_keeps_going(caplog):
 
 
 def test_store_state_changes_on_approval_edit_and_removal(db, tmp_path):
-    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    path = location_of(db)
     state = store_state(path)
     before = state()
     comment, token = comments_store.add_comment(db, "negocier-son-salaire",
@@ -120,7 +120,7 @@ def _refresh_world(db, tmp_path):
         index.write_text("<html></html>")
         return True
 
-    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    path = location_of(db)
     record = tmp_path / "instance" / "site-state.json"
     return builds, lambda b=build: refresh(b, store_state(path), record, index), record
 

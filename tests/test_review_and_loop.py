@@ -10,6 +10,8 @@ import comments_store
 from conftest import ADMIN_TOKEN
 from feedback import store as feedback_store
 
+pytestmark = pytest.mark.both_databases
+
 URL = "/api/threads/negocier-son-salaire/comments"
 
 

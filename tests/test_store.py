@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 import comments_store as store
 from comments_store import NewComment
 
+pytestmark = pytest.mark.both_databases
+
 
 def new(body="Un commentaire utile.", **kw) -> NewComment:
     kw.setdefault("author", "Nadia")

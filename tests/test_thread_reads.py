@@ -1,7 +1,11 @@
 """Thread reads are cached and carry an ETag, yet a change shows on the very next read."""
 from __future__ import annotations
 
+import pytest
+
 import json
+
+pytestmark = pytest.mark.both_databases
 
 SLUG = "negocier-son-salaire"
 URL = f"/api/threads/{SLUG}/comments"

@@ -150,8 +150,9 @@ def _insert(db: Database, item: ImportedComment, thread: Thread, parent_id: int 
         row["id"] = item.native_id  # a move into an empty database keeps every number (and links to #comment-N)
         row["import_key"] = item.key
     columns = ", ".join(row)
-    cursor = db.execute(f"INSERT INTO comments ({columns}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
-    return cursor.lastrowid
+    cursor = db.execute(f"INSERT INTO comments ({columns}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
+                        list(row.values()))
+    return cursor.fetchone()[0]
 
 
 def import_source(db: Database, source: Source, *, prefix: str = "", overrides: dict[str, str] | None = None,
