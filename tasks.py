@@ -432,3 +432,29 @@ def export(c, to="", with_personal_data=False):
         print(path)
     print(f"{len(data['comments'])} commentaire(s), {len(data['threads'])} article(s)"
           + ("" if with_personal_data else " ; sans e-mails ni empreintes d'adresse"), file=sys.stderr)
+
+
+@task(name="migrate-db", help={"to": "Base cible, vide : postgresql://utilisateur@hôte/base, ou un fichier SQLite"})
+def migrate_db(c, to):
+    """Copy the whole blog (comments, threads, tags, statuses, history, outbox) into another, empty database."""
+    import comments_store
+    from comments_store.transfer import TABLES, TransferError, copy_all
+    from feedback import paths
+    from feedback import store as feedback_store
+
+    source = feedback_store.prepare(comments_store.open_db(paths.database()))
+    try:
+        target = feedback_store.prepare(comments_store.open_db(to))
+    except comments_store.StoreError as exc:
+        raise SystemExit(f"Base cible injoignable : {exc}") from None
+    try:
+        counts = copy_all(source, target, TABLES + feedback_store.TABLES)
+    except TransferError as exc:
+        raise SystemExit(f"Copie refusée : {exc}") from None
+    finally:
+        source.close()
+        target.close()
+    print(f"Copié vers {to} :")
+    _print_counts(counts)
+    if to.startswith("postgres"):
+        print("Pour servir depuis cette base : BOUCLE_DATABASE_URL=<la même adresse> make run")

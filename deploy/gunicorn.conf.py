@@ -17,6 +17,8 @@ graceful_timeout = 20
 accesslog = os.environ.get("BOUCLE_ACCESS_LOG") or None  # "-" for stdout; nginx usually keeps its own
 errorlog = "-"
 wsgi_app = "comments_api:create_app()"
+# gunicorn's control socket lives in the home folder by default: one path shared by every instance on the machine.
+control_socket_disable = True
 
 
 def on_starting(server):

@@ -38,6 +38,11 @@ TRANSITIONS = {
 }
 
 
+# The feedback tables, parents before children (for moving a blog between databases).
+TABLES = ("feedback_items", "feedback_tags", "feedback_human", "feedback_status", "feedback_history",
+          "feedback_notifications", "feedback_digests")
+
+
 def prepare(db: Database) -> Database:
     """Create or migrate the feedback tables (open the database with comments_store.open_db first)."""
     (pg_migrations.migrations if is_postgres(db) else migrations).apply(db)

@@ -29,7 +29,7 @@ def _free_port() -> int:
 class PgCluster:
     """initdb + pg_ctl start; `create()` makes an empty database from a migrated template, in a few ms."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, durable: bool = False):
         bin_dir = binaries()
         if bin_dir is None:
             raise FileNotFoundError("PostgreSQL's initdb and pg_ctl were not found")
@@ -43,9 +43,10 @@ class PgCluster:
             os.chown(folder, entry.pw_uid, entry.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", "boucle", "-A", "trust", "-E", "UTF8", "--locale=C",
                   "--no-sync")
+        # Tests trade durability for speed; a benchmark keeps PostgreSQL's defaults (durable=True).
+        speed = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         self._run("pg_ctl", "-D", str(self.data), "-l", str(folder / "server.log"), "-w", "-o",
-                  f"-p {self.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start")
+                  f"-p {self.port} -k {folder} -c listen_addresses=127.0.0.1 {speed}-c max_connections=200", "start")
         self.base = f"postgresql://boucle@127.0.0.1:{self.port}"
         self._names = itertools.count(1)
         self.template = None

@@ -87,6 +87,17 @@ def invoke_run(tmp_path, port: int, **settings: str):
     assert proc.returncode == 0, "".join(lines)
 
 
+def post_without_javascript(base: str, author: str, body: str) -> str:
+    """Post the article's form as a browser without JavaScript does; return the page the redirect leads to."""
+    session = requests.Session()
+    token = session.get(base + "/api/form-token", timeout=5).json()["token"]
+    answer = session.post(f"{base}/api/threads/negocier-son-salaire/comments", timeout=60, allow_redirects=False,
+                          data={"author": author, "body": body, "ts": token},
+                          headers={"Origin": base, "Referer": f"{base}/negocier-son-salaire/"})
+    assert answer.status_code == 303
+    return session.get(answer.headers["Location"], timeout=5).text
+
+
 def test_invoke_run_builds_and_serves_on_the_chosen_port(tmp_path, free_port):
     """`invoke run` (what `make run` calls) builds the site and serves it on BOUCLE_PORT until stopped."""
     with invoke_run(tmp_path, free_port) as (base, proc, lines):
@@ -103,12 +114,20 @@ def test_under_invoke_run_a_no_javascript_reader_lands_on_a_page_that_shows_thei
     with invoke_run(tmp_path, free_port, BOUCLE_MODERATION="none", BOUCLE_MIN_FILL_SECONDS="0") as (base, proc, _):
         ps = subprocess.run(["ps", "-o", "args=", "--ppid", str(proc.pid)], capture_output=True, text=True).stdout
         assert "gunicorn" in ps
-        session = requests.Session()
-        token = session.get(base + "/api/form-token", timeout=5).json()["token"]
-        answer = session.post(f"{base}/api/threads/negocier-son-salaire/comments", timeout=60, allow_redirects=False,
-                              data={"author": "Sans JS", "body": "Publié sans JavaScript, visible au retour.",
-                                    "ts": token},
-                              headers={"Origin": base, "Referer": f"{base}/negocier-son-salaire/"})
-        assert answer.status_code == 303
-        page = session.get(answer.headers["Location"], timeout=5)
-        assert "Publié sans JavaScript, visible au retour." in page.text
+        page = post_without_javascript(base, "Sans JS", "Publié sans JavaScript, visible au retour.")
+        assert "Publié sans JavaScript, visible au retour." in page
+
+
+def test_invoke_run_on_postgresql_serves_the_blog_and_its_comments(tmp_path, free_port, pg_cluster):
+    """BOUCLE_DATABASE_URL=postgresql://… make run: the same blog, the comments in PostgreSQL."""
+    import comments_store
+
+    url = pg_cluster.create()
+    with invoke_run(tmp_path, free_port, BOUCLE_DATABASE_URL=url, BOUCLE_MODERATION="none",
+                    BOUCLE_MIN_FILL_SECONDS="0") as (base, _, _lines):
+        assert "Rangé dans PostgreSQL" in post_without_javascript(base, "Postgres",
+                                                                  "Rangé dans PostgreSQL, affiché sur la page.")
+    db = comments_store.open_db(url, migrate=False)
+    assert db.execute("SELECT author FROM comments").fetchall() == [("Postgres",)]
+    assert len(comments_store.list_threads(db)) >= 10  # the build registered the articles there
+    db.close()
