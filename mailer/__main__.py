@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 import comments_store
+from comments_store.db import default_path
 from comments_store import outbox
 
 from . import MailError, SmtpSettings, send_due
@@ -13,8 +13,8 @@ from . import MailError, SmtpSettings, send_due
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mailer", description="Send the e-mail waiting in the outbox.")
-    parser.add_argument("--db", default=os.environ.get("BOUCLE_DB") or os.path.join(
-        os.environ.get("BOUCLE_INSTANCE") or "instance", "boucle.db"))
+    parser.add_argument("--db", default=default_path(), help="a SQLite file or a postgresql:// URL "
+                        "(default: $BOUCLE_DATABASE_URL, $BOUCLE_DB or instance/boucle.db)")
     parser.add_argument("--list", action="store_true", help="only list what waits")
     args = parser.parse_args(argv)
     db = comments_store.open_db(args.db)

@@ -263,16 +263,20 @@ def _filled(db):
     return db
 
 
-def test_an_export_with_personal_data_imports_back_to_an_equal_database(db, tmp_path):
-    """Every comment, number, parent, status, date and flag survives export then import into an empty database."""
+def test_an_export_with_personal_data_imports_back_to_an_equal_database(db, tmp_path, new_database):
+    """Every comment, number, parent, status, date and flag survives export then import into an empty database,
+    and new comments there get new numbers."""
     _filled(db)
     json_path, _ = write_files(export(db, with_personal_data=True), tmp_path)
-    fresh = comments_store.open_db(tmp_path / "fresh.db")
+    fresh = comments_store.open_db(new_database("fresh"))
     report = import_file(fresh, "boucle", json_path)
     assert sorted(report.threads_added) == sorted(t["slug"] for t in THREADS)
     assert _everything(fresh) == _everything(db)
     again = import_file(fresh, "boucle", json_path)
     assert again.imported == 0 and _everything(fresh) == _everything(db)
+    later, _ = comments_store.add_comment(fresh, "recruter-a-distance", comments_store.NewComment(
+        author="Après", body="Premier commentaire après le déménagement"))
+    assert later.id == max(row[0] for row in _everything(db)) + 1
 
 
 def test_importing_an_export_into_the_database_it_came_from_adds_nothing(db, tmp_path):

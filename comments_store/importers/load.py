@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from ..db import write
+from ..db import is_postgres, write
 from ..errors import InvalidComment
 from ..records import STATUSES, NewComment, Thread
 from ..render import render
@@ -201,6 +201,8 @@ def import_source(db: Database, source: Source, *, prefix: str = "", overrides: 
                         parent_key = parent.parent_key if parent else None
                 ids[item.identity()] = _insert(db, item, thread, parent_id, new)
                 article.imported += 1
+            if is_postgres(db):
+                db.after_explicit_ids("comments")  # numbers kept from our export: new comments come after them
             if dry_run:
                 raise _DryRun
     except _DryRun:
