@@ -26,6 +26,9 @@ def borrow(app: Flask) -> Database:
 
 
 def give_back(app: Flask, db: Database) -> None:
+    if getattr(db, "broken", False):  # PostgreSQL restarted under it: the next request opens a new one
+        db.close()
+        return
     if db.conn.in_transaction:  # never hand on a transaction left open by an error
         db.conn.rollback()
     try:

@@ -104,6 +104,11 @@ class PostgresDatabase:
                 self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
             yield self
 
+    @property
+    def broken(self) -> bool:
+        """The server closed the connection (restart, failover): it must not be used again."""
+        return self.raw.closed or self.raw.broken
+
     def table_names(self) -> list[str]:
         return [r[0] for r in self.raw.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")]

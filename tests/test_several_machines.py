@@ -85,3 +85,27 @@ def test_the_rate_limit_is_shared_between_machines(two_machines):
     _, bases = two_machines
     codes = [post(bases[n % 2], n, "203.0.113.9").status_code for n in range(7)]
     assert codes == [201] * 5 + [429, 429]
+
+
+def test_the_api_recovers_when_postgresql_drops_its_connections(pg_cluster, site):
+    """A database restart or failover closes every connection: at most one request answers 503, then the API
+    answers again with new connections (none of the broken ones goes back to the pool)."""
+    import psycopg
+
+    from comments_api import create_app
+    from comments_api.db import close_all
+
+    url = pg_cluster.create()
+    comments_store.register_threads(comments_store.open_db(url), THREADS)
+    app = create_app({"TESTING": True, "SITE_DIR": str(site), "DB_PATH": url, "SECRET_KEY": "k",
+                      "ADMIN_TOKEN": ADMIN_TOKEN, "RATE_LIMIT": "off", "MODERATION": "none"})
+    client = app.test_client()
+    body = {"author": "A", "body": "Avant la coupure"}
+    assert client.post(f"/api/threads/{SLUG}/comments", json=body).status_code == 201
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    codes = [client.get(f"/api/threads/{SLUG}/comments?fresh={n}").status_code for n in range(3)]
+    assert codes[-2:] == [200, 200] and set(codes) <= {200, 503}
+    assert client.post(f"/api/threads/{SLUG}/comments", json={"author": "B", "body": "Après la coupure"}).status_code == 201
+    close_all(app)
