@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .db import read_only
 from .errors import StoreError
 
 NAME = re.compile(r"^boucle-(\d{8}T\d{6}Z)(?:-\d+)?\.db$")
@@ -51,7 +52,7 @@ def check_file(path: str | os.PathLike, known: Mapping[str, list[str]]) -> FileC
     if not path.is_file():
         raise BackupError(f"{path} : fichier introuvable")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = read_only(path)
         try:
             result = conn.execute("PRAGMA integrity_check").fetchall()
             if result != [("ok",)]:

@@ -5,6 +5,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -38,6 +39,11 @@ def default_path() -> str:
         return os.environ["BOUCLE_DATABASE_URL"]
     instance = os.environ.get("BOUCLE_INSTANCE") or os.path.join(_ROOT, "instance")
     return os.environ.get("BOUCLE_DB") or os.path.join(instance, "boucle.db")
+
+
+def read_only(path: str | os.PathLike) -> sqlite3.Connection:
+    """A connection that cannot change the file at `path` (a backup to check, another system's database)."""
+    return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
 
 
 def is_postgres(db) -> bool:

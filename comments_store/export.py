@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import clock, spreadsheet
+from . import clock, files, spreadsheet
 
 FORMAT = "boucle-comments"
 VERSION = 1
@@ -40,20 +40,14 @@ def export(db: Database, *, with_personal_data: bool = False) -> dict:
             "personal_data": with_personal_data, "threads": threads, "comments": comments}
 
 
-def _write(path: Path, text: str) -> None:
-    # Written aside then renamed: an interrupted export never leaves half a file under the final name.
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8", newline="")
-    os.replace(partial, path)
-
-
 def write_files(data: dict, folder: str | os.PathLike, stem: str = "comments") -> list[Path]:
     """comments.json and comments.csv in `folder`; returns their paths."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     columns = CSV_COLUMNS + [p for p in PERSONAL if data["personal_data"]]
-    rows = ([c.get(k) if not isinstance(c.get(k), bool) else int(c[k]) for k in columns] for c in data["comments"])
+    cells = ([int(v) if isinstance(v, bool) else v for v in (c.get(k) for k in columns)] for c in data["comments"])
     paths = [out / f"{stem}.json", out / f"{stem}.csv"]
-    _write(paths[0], json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-    _write(paths[1], spreadsheet.render(columns, rows))
+    # An interrupted export never leaves half a file under the final name.
+    files.replace_text(paths[0], json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    files.replace_text(paths[1], spreadsheet.render(columns, cells))
     return paths

@@ -59,13 +59,12 @@ class _Connection:
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 
     def commit(self) -> None:
-        self.raw.execute("COMMIT") if self.in_transaction else None
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
 
     def rollback(self) -> None:
-        self.raw.execute("ROLLBACK") if self.in_transaction else None
-
-    def execute(self, sql: str, params: Iterable | dict | None = None):
-        return _execute(self.raw, sql, params)
+        if self.in_transaction:
+            self.raw.execute("ROLLBACK")
 
     def executemany(self, sql: str, rows: Iterable) -> None:
         with self.raw.cursor() as cursor:
@@ -108,10 +107,6 @@ class PostgresDatabase:
     def broken(self) -> bool:
         """The server closed the connection (restart, failover): it must not be used again."""
         return self.raw.closed or self.raw.broken
-
-    def table_names(self) -> list[str]:
-        return [r[0] for r in self.raw.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")]
 
     def after_explicit_ids(self, table: str) -> None:
         """Move the table's id sequence past rows inserted with their own ids (an import keeping numbers)."""

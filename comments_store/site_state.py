@@ -10,16 +10,14 @@ import os
 import time
 from pathlib import Path
 
+from . import files
+
 FILE_NAME = "site-state.json"  # in the instance folder
 
 
 def record(path: str | os.PathLike, state: tuple, read_at: float) -> None:
     """Note that the site now shows `state`, read from the database at `read_at` (time.time())."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps({"state": list(state), "read_at": read_at}), encoding="utf-8")
-    os.replace(partial, path)
+    files.replace_text(path, json.dumps({"state": list(state), "read_at": read_at}))
 
 
 def read(path: str | os.PathLike) -> dict | None:

@@ -95,6 +95,15 @@ def test_importing_the_same_isso_database_twice_adds_nothing(db, isso_db):
     assert len(rows(db)) == first.imported
 
 
+def test_an_isso_database_whose_path_holds_uri_characters_is_read(db, isso_db, tmp_path):
+    """The file is opened read-only through a file: URI; '?', '#' and '%' in its name must not cut it short."""
+    import shutil
+
+    odd = tmp_path / "sauvegarde ?#%20 isso.db"
+    shutil.copy(isso_db, odd)
+    assert import_file(db, "isso", odd).imported == 7
+
+
 def test_per_article_counts_match_the_isso_database(db, isso_db):
     """What readers see per article after the import equals what Isso showed (published, not deleted)."""
     import sqlite3

@@ -19,8 +19,7 @@ def read(path: str | Path) -> Source:
     for element in elements_at(path, 1, "disqus"):
         kind = local(element.tag)
         if kind == "thread":
-            threads[attribute(element, "id")] = {"link": text(element, "link"), "title": text(element, "title"),
-                                                 "ident": text(element, "id")}
+            threads[attribute(element, "id")] = {"link": text(element, "link"), "ident": text(element, "id")}
         elif kind == "post":
             author = child(element, "author")
             posts.append({
@@ -47,12 +46,11 @@ def read(path: str | Path) -> Source:
         thread = threads.get(post["thread"])
         if thread is None:
             source.notes.append(f"disqus:{post['id']} : fil {post['thread']!r} absent du fichier")
-            thread = {"link": f"disqus-thread:{post['thread']}", "title": "", "ident": ""}
+            thread = {"link": f"disqus-thread:{post['thread']}", "ident": ""}
         status = "spam" if post["spam"] else "pending" if post["pending"] else "approved"
         source.comments.append(ImportedComment(
             key=f"disqus:{post['id']}",
             uri=thread["link"] or thread["ident"],
-            thread_title=thread["title"],
             slug_hint=thread["ident"].rstrip("/").rsplit("/", 1)[-1] or None,
             parent_key=f"disqus:{post['parent']}" if post["parent"] else None,
             author=post["name"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ..db import read_only
 from .source import ImportedComment, ImportFileError, Source, iso_from_timestamp
 
 # Isso's modes: 1 published, 2 waiting for moderation, 4 deleted but kept because replies point to it.
@@ -16,10 +17,10 @@ def read(path: str | Path) -> Source:
     if not path.is_file():
         raise ImportFileError(f"fichier introuvable : {path}")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = read_only(path)
         try:
             rows = conn.execute(
-                """SELECT c.id, t.uri, t.title, c.parent, c.created, c.modified, c.mode, c.text, c.author, c.email,
+                """SELECT c.id, t.uri, c.parent, c.created, c.modified, c.mode, c.text, c.author, c.email,
                           c.website, c.likes, c.dislikes, c.notification
                    FROM comments c JOIN threads t ON t.id = c.tid ORDER BY c.id"""
             ).fetchall()
@@ -30,7 +31,7 @@ def read(path: str | Path) -> Source:
     source = Source(format="isso")
     keys: dict[int, str] = {}
     voted = 0
-    for (cid, uri, title, parent, created, modified, mode, text, author, email, website, likes, dislikes,
+    for (cid, uri, parent, created, modified, mode, text, author, email, website, likes, dislikes,
          notification) in rows:
         status, deleted = _MODES.get(mode, ("pending", False))
         if mode not in _MODES:
@@ -40,7 +41,6 @@ def read(path: str | Path) -> Source:
         source.comments.append(ImportedComment(
             key=keys[cid],
             uri=uri,
-            thread_title=title or "",
             parent_key=None,  # filled below, once every comment's key is known
             author=author or "",
             body=text or "",
@@ -52,7 +52,7 @@ def read(path: str | Path) -> Source:
             website=website or None,
             notify=bool(notification),
         ))
-    for item, parent in zip(source.comments, (row[3] for row in rows)):
+    for item, parent in zip(source.comments, (row[2] for row in rows)):
         if parent is not None:
             item.parent_key = keys.get(parent, f"isso:?#{parent}")
     if voted:

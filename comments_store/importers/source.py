@@ -25,7 +25,6 @@ class ImportedComment:
     deleted: bool = False  # a placeholder kept because replies hang under it
     notify: bool = False
     slug_hint: str | None = None  # the old system's own slug for the page, where it has one
-    thread_title: str = ""
     # Only our own export carries these (a move between Boucle databases keeps them as they were).
     native_id: int | None = None
     team: bool = False

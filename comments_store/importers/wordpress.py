@@ -37,7 +37,6 @@ def read(path: str | Path) -> Source:
                 key=f"wordpress:{site}#{cid}",
                 uri=link,
                 slug_hint=slug or None,
-                thread_title=text(element, "title"),
                 parent_key=f"wordpress:{site}#{parent}" if parent and parent != "0" else None,
                 author=text(comment, "comment_author"),
                 email=text(comment, "comment_author_email") or None,
