@@ -7,7 +7,7 @@ our own tokenizer (feedback.text) and TextBlob's pattern-based sentiment
 A decision is one linear model per label (logistic regression, trained by
 feedback.training on public human-labelled feedback and our own comments) over
 words, word pairs, the beginnings and endings of longer words, the cues that fired
-and the mood of the text. Its
+and the mood of the text, each weighed by its rarity in the training data (IDF). Its
 score goes through a calibration fitted on a validation split, then a threshold
 chosen on that split. Where we have almost no labelled data (Arabic), the cues
 decide alone. Cue names are also the explanation shown to product owners.
@@ -26,19 +26,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import cues, language
-from .text import fold, tokens
+from .text import fold, opening, tokens
 
 log = logging.getLogger(__name__)
 
 LABELS = ("problem", "suggestion")
 PACKAGED_MODEL = Path(__file__).parent / "data" / "model.json"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3  # weights are [problem, suggestion, idf]; format 2 had no idf (every feature weighed 1)
+READABLE_FORMATS = (2, 3)
 MAX_CHARS = 5000  # longer texts are cut: comments are at most 5,000 characters anyway
 # Languages the linear model learnt from; others are decided by the cues (see README, "Tagging").
 MODEL_LANGS = frozenset({"fr", "en", "other"})
 CUE_ONLY = {"bias": -1.7, "slope": 1.1}  # logistic of the cue score, for the cue-only languages
 _QUESTION = re.compile(r"\?\s*$|^(?:est-ce|pourquoi|comment|quand|quel|quelle|combien|ou |qui |is |are |do |does |"
                        r"how |what |why |when |where |who |can |could |should i)", re.I)
+_SENTENCE_END = re.compile(r"[.!?;\n]+|\s-\s")
 _PRAISE = re.compile(r"\b(?:merci|bravo|super|genial|top|excellent|parfait|great|thanks?|thank you|love|awesome|"
                      r"perfect|well done|nice|good job|chokran|شكرا|رائع)\b")
 
@@ -74,8 +76,19 @@ class Analysis:
 _ANALYSERS: dict = {}
 
 
+def _sentiment_tokens():
+    """Our tokenizer for the sentiment lexicons: TextBlob's own is half the cost of a classification, and
+    splits less well ("great...love it" stays one unknown word). Words, "!" (it strengthens the word
+    before it), the emoticons the lexicons score, web addresses kept whole; the text is lowercased first."""
+    from textblob._text import EMOTICONS
+
+    faces = sorted({e.lower() for group in EMOTICONS.values() for e in group}, key=len, reverse=True)
+    return re.compile(r"(?<!\S)(?:%s)(?!\S)|(?:https?://|www\.)\S+|\.\.\.|\(!\)|\w+|[^\w\s]"
+                      % "|".join(map(re.escape, faces)))
+
+
 def sentiment(text: str, lang: str) -> float | None:
-    """Polarity from -1 to 1 (TextBlob's pattern analyser; textblob-fr's for French); None in other languages."""
+    """Polarity from -1 to 1 (TextBlob's pattern lexicon; textblob-fr's for French); None in other languages."""
     if lang not in ("fr", "en"):
         return None
     analyser = _ANALYSERS.get(lang)
@@ -85,8 +98,9 @@ def sentiment(text: str, lang: str) -> float | None:
             from textblob_fr.sentiments import pattern_sentiment as analyser
         else:
             from textblob.en import sentiment as analyser
+        _ANALYSERS.setdefault("tokens", _sentiment_tokens())
         _ANALYSERS[lang] = analyser
-    return round(float(analyser(text)[0]), 3)
+    return round(float(analyser(_ANALYSERS["tokens"].findall(text.lower()))[0]), 3)
 
 
 def analyse(text: str, lang: str | None = None) -> Analysis:
@@ -101,6 +115,17 @@ def analyse(text: str, lang: str | None = None) -> Analysis:
     # Beginnings and endings of longer words: "fonctionne", "fonctionnait" and "fonctionnent" share "p:fonct".
     feats.update(["p:" + w[:5] for w in words if len(w) > 5])
     feats.update(["s:" + w[-4:] for w in words if len(w) > 5])
+    # How each sentence opens: requests often open on a verb or "please" ("Add…", "Ajoutez…", "Please…").
+    for sentence in _SENTENCE_END.split(folded):
+        first = opening(sentence)
+        if first:
+            feats.add("o:" + first[0])
+            if len(first) > 1:
+                feats.add("o:" + first[0] + "_" + first[1])
+    # The length (a two-word review and a long story have different odds) and the marks of a question or a cry.
+    n = len(words)
+    feats.add("len:" + ("1" if n <= 3 else "2" if n <= 8 else "3" if n <= 20 else "4" if n <= 50 else "5"))
+    feats.update("mark:" + mark for mark in "?!" if mark in folded)
     for label in LABELS:
         feats.update(["cue:" + name for name in fired[label]])
     feats.add("lang:" + lang)
@@ -118,7 +143,7 @@ class Classifier:
     """Loads a model once; `classify` is then safe to call from many threads."""
 
     def __init__(self, model: dict):
-        if not isinstance(model, dict) or model.get("format") != MODEL_FORMAT:
+        if not isinstance(model, dict) or model.get("format") not in READABLE_FORMATS:
             raise ModelError(f"not a tagger model of format {MODEL_FORMAT}: run `python -m feedback train`")
         self.model = model
         self.version = model["version"]
@@ -126,9 +151,14 @@ class Classifier:
             # The cues changed since this model was trained: it still works, but `train` should be run.
             log.warning("feedback: model %s was trained with other cues; run `python -m feedback train`",
                         self.version)
-        # Each feature's two weights as one complex number (problem + suggestion·i): summing them is then one
-        # call to the built-in sum, which runs in C.
-        self.weights: dict[str, complex] = {f: complex(p, s) for f, (p, s) in model["weights"].items()}
+        # Each feature's two weights, times its IDF, as one complex number (problem + suggestion·i): summing
+        # them is then one call to the built-in sum, which runs in C. The squared IDFs give the text's length.
+        self.weights: dict[str, complex] = {}
+        self.idf2: dict[str, float] = {}
+        for f, (p, s, *rest) in model["weights"].items():
+            rarity = rest[0] if rest else 1.0
+            self.weights[f] = complex(p * rarity, s * rarity)
+            self.idf2[f] = rarity * rarity
         self.bias = [model["labels"][label]["bias"] for label in LABELS]
         self.calibration = [model["labels"][label]["calibration"] for label in LABELS]
         self.thresholds = {label: model["labels"][label]["threshold"] for label in LABELS}
@@ -145,8 +175,9 @@ class Classifier:
 
     def scores(self, analysis: Analysis) -> dict[str, float]:
         """The raw linear score per label (before calibration)."""
-        known = [w for w in map(self.weights.get, analysis.features) if w is not None]
-        total = sum(known, 0j) / (math.sqrt(len(known)) or 1.0)
+        weights = self.weights
+        known = [f for f in analysis.features if f in weights]
+        total = sum(map(weights.__getitem__, known), 0j) / (math.sqrt(sum(map(self.idf2.__getitem__, known))) or 1.0)
         return {LABELS[0]: self.bias[0] + total.real, LABELS[1]: self.bias[1] + total.imag}
 
     def probabilities(self, analysis: Analysis) -> dict[str, float]:

@@ -24,6 +24,11 @@ def tokens(folded: str) -> list[str]:
     return _TOKEN.findall(folded)
 
 
+def opening(folded: str, n: int = 2) -> list[str]:
+    """The first `n` tokens of a (folded) sentence, looking no further than its first 60 characters."""
+    return _TOKEN.findall(folded, 0, 60)[:n]
+
+
 def script_share(text: str) -> tuple[int, int]:
     """Numbers of Arabic and Latin letters."""
     return len(_ARABIC_LETTER.findall(text)), len(_LATIN_LETTER.findall(text))

@@ -156,7 +156,17 @@ def evaluate(classifier: Classifier, examples: list[dict]) -> dict:
 
 # ---------------------------------------------------------------- fitting
 
-def _matrix(analyses: list[classify.Analysis], vocab: dict[str, int]):
+def idf(document_counts: Counter, examples: int) -> dict[str, float]:
+    """Inverse document frequency of each feature (the smoothed form scikit-learn uses), rounded as stored.
+
+    A word every second review carries ("app", "the") weighs about 1.7, one that a few dozen carry about 6:
+    rare, specific words count more than the common ones a text is mostly made of.
+    """
+    return {f: round(math.log((1 + examples) / (1 + n)) + 1.0, 4) for f, n in document_counts.items()}
+
+
+def _matrix(analyses: list[classify.Analysis], vocab: dict[str, int], weights: list[float]):
+    """One row per text: each known feature's IDF, the row scaled to unit length (as Classifier.scores does)."""
     _logistic_regression()  # puts SciPy on the path if it lives in .venv/train
     import numpy as np
     import scipy.sparse as sp
@@ -165,11 +175,11 @@ def _matrix(analyses: list[classify.Analysis], vocab: dict[str, int]):
     for a in analyses:
         indices.extend(sorted(vocab[f] for f in a.features if f in vocab))  # set order varies per process
         indptr.append(len(indices))
-    data = np.ones(len(indices))
+    data = np.array([weights[i] for i in indices], dtype=float)
     for i in range(len(analyses)):
         start, end = indptr[i], indptr[i + 1]
         if end > start:
-            data[start:end] = 1.0 / math.sqrt(end - start)  # the same normalisation as Classifier.scores
+            data[start:end] /= math.sqrt(float(np.dot(data[start:end], data[start:end])))
     return sp.csr_matrix((data, indices, indptr), shape=(len(analyses), len(vocab)))
 
 
@@ -201,7 +211,9 @@ def fit(train: list[dict], validation: list[dict], c: float = 4.0) -> dict:
     analyses = [classify.analyse(e["text"]) for e in train]
     counts = Counter(f for a in analyses for f in a.features)
     vocab = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
-    x = _matrix(analyses, vocab)
+    names = sorted(vocab, key=vocab.get)
+    rarity = idf(Counter({f: counts[f] for f in names}), len(train))
+    x = _matrix(analyses, vocab, [rarity[f] for f in names])
     sample_weight = [float(e.get("weight", 1.0)) for e in train]
     columns, biases = [], []
     for label in LABELS:
@@ -212,8 +224,7 @@ def fit(train: list[dict], validation: list[dict], c: float = 4.0) -> dict:
         lr.fit(x, y, sample_weight=sample_weight)
         columns.append(lr.coef_[0])
         biases.append(float(lr.intercept_[0]))
-    names = sorted(vocab, key=vocab.get)
-    weights = {name: [round(float(col[vocab[name]]), 4) for col in columns] for name in names}
+    weights = {name: [round(float(col[vocab[name]]), 4) for col in columns] + [rarity[name]] for name in names}
     model = {"format": classify.MODEL_FORMAT, "cues": cues.SIGNATURE, "weights": weights,
              "labels": {label: {"bias": round(b, 4), "calibration": [1.0, 0.0], "threshold": 0.5}
                         for label, b in zip(LABELS, biases)},

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from feedback import language, training
-from feedback.classify import LABELS, Classifier, ModelError
+from feedback.classify import LABELS, Classifier, ModelError, analyse, sentiment
 from feedback.text import fold
 
 
@@ -85,7 +85,8 @@ def test_result_explains_itself(classifier):
     """Each tag has a confidence; the cues that fired are named; sentiment comes with French and English."""
     result = classifier.classify("Impossible de payer, il faudrait accepter PayPal")
     assert set(result.confidence) == set(LABELS)
-    assert result.confidence["problem"] > 0.5 and result.confidence["suggestion"] > 0.5
+    assert result.labels == ["problem", "suggestion"]
+    assert all(result.confidence[label] >= classifier.thresholds[label] for label in LABELS)
     assert "impossible de" in result.cues and "il faudrait" in result.cues
     assert -1 <= result.sentiment <= 1
     assert classifier.classify("مقال رائع").sentiment is None
@@ -128,7 +129,7 @@ def test_held_out_scores_are_what_the_readme_says(classifier):
     """On the public test split the shipped model scores at least the README's figures, per language."""
     report = training.held_out(classifier)
     public, ours = report["public"], report["ours"]
-    assert public["fr"]["macro_f1"] >= 0.80 and public["en"]["macro_f1"] >= 0.79
+    assert public["fr"]["macro_f1"] >= 0.80 and public["en"]["macro_f1"] >= 0.80
     assert public["fr"]["labels"]["suggestion"]["recall"] >= 0.70
     assert public["en"]["labels"]["suggestion"]["recall"] >= 0.70
     assert ours["fr"]["macro_f1"] >= 0.82 and ours["en"]["macro_f1"] >= 0.80
@@ -176,6 +177,47 @@ def test_thresholds_move_with_the_validation_split_and_weights_do_not():
     strict = training.fit(train, [dict(e, labels=[]) for e in SMALL[:2]] + SMALL[2:])
     assert lenient["weights"] == strict["weights"]
     assert lenient["labels"]["problem"]["calibration"] != strict["labels"]["problem"]["calibration"]
+
+
+def test_rare_features_weigh_more_than_common_ones():
+    """IDF: a feature in every text weighs 1, one in a single text of 99 about 4.9; the model stores it."""
+    rarity = training.idf(Counter({"w:the": 99, "w:crash": 1}), 99)
+    assert rarity["w:the"] == 1.0 and rarity["w:crash"] == pytest.approx(4.912, abs=1e-3)
+    model = training.fit(SMALL * 3, SMALL)
+    assert model["format"] == 3 and all(len(w) == 3 and w[2] >= 1.0 for w in model["weights"].values())
+    common, rare = model["weights"]["w:please"][2], model["weights"]["w:crashes"][2]
+    assert rare > common
+
+
+def test_a_model_without_idf_still_reads_as_before():
+    """A format-2 model (no IDF: every feature weighed 1) gives the scores it always gave."""
+    model = training.fit(SMALL * 3, SMALL)
+    old = dict(model, format=2, weights={f: w[:2] for f, w in model["weights"].items()})
+    analysis = analyse("the app crashes at start, please add a dark mode")
+    known = [w for f, w in old["weights"].items() if f in analysis.features]
+    expected = old["labels"]["problem"]["bias"] + sum(w[0] for w in known) / len(known) ** 0.5
+    assert Classifier(old).scores(analysis)["problem"] == pytest.approx(expected)
+
+
+def test_sentence_openings_length_and_marks_are_features():
+    features = analyse("Great app. Please add a calendar! Ajoutez les offres de Fès ?").features
+    assert {"o:great_app", "o:please_add", "o:ajoutez_les", "o:please", "mark:!", "mark:?", "len:3"} <= features
+    assert "len:1" in analyse("Top").features and "len:5" in analyse("mot " * 60).features
+
+
+@pytest.mark.parametrize(("text", "lang", "sign"), [
+    ("Simply...AWESOME!", "en", 1),            # TextBlob's own tokenizer kept "simply...awesome" as one word
+    ("Useless… it never syncs", "en", -1),
+    ("Great app :)", "en", 1), ("It crashed again :(", "en", -1),
+    ("C'est génial, merci !", "fr", 1), ("Application nulle, vraiment décevante", "fr", -1),
+])
+def test_sentiment_reads_the_lexicon_through_our_tokens(text, lang, sign):
+    assert sentiment(text, lang) * sign > 0
+
+
+def test_exclamation_marks_strengthen_the_word_before():
+    assert sentiment("great!!", "en") > sentiment("great", "en") > 0
+    assert sentiment("http://example.com/very-good :) ok", "en") == sentiment(":) ok", "en")
 
 
 def test_threshold_is_the_best_f1_on_the_examples_given():
