@@ -17,6 +17,7 @@ scikit-learn nor NumPy.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -76,7 +77,8 @@ class Analysis:
 _ANALYSERS: dict = {}
 
 
-def _sentiment_tokens():
+@functools.cache
+def _sentiment_tokens() -> re.Pattern:
     """Our tokenizer for the sentiment lexicons: TextBlob's own is half the cost of a classification, and
     splits less well ("great...love it" stays one unknown word). Words, "!" (it strengthens the word
     before it), the emoticons the lexicons score, web addresses kept whole; the text is lowercased first."""
@@ -98,9 +100,8 @@ def sentiment(text: str, lang: str) -> float | None:
             from textblob_fr.sentiments import pattern_sentiment as analyser
         else:
             from textblob.en import sentiment as analyser
-        _ANALYSERS.setdefault("tokens", _sentiment_tokens())
         _ANALYSERS[lang] = analyser
-    return round(float(analyser(_ANALYSERS["tokens"].findall(text.lower()))[0]), 3)
+    return round(float(analyser(_sentiment_tokens().findall(text.lower()))[0]), 3)
 
 
 def analyse(text: str, lang: str | None = None) -> Analysis:

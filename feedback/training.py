@@ -83,8 +83,8 @@ def read_examples(path: str | Path, source: str | None = None) -> list[dict]:
     return examples
 
 
-def _bucket(text: str) -> int:
-    return int(hashlib.sha256(fold(text).encode("utf-8")).hexdigest()[:8], 16) % 100
+def _bucket(text: str, salt: str = "") -> int:
+    return int(hashlib.sha256((salt + fold(text)).encode("utf-8")).hexdigest()[:8], 16) % 100
 
 
 def split_of(example: dict) -> str:
@@ -165,7 +165,7 @@ def idf(document_counts: Counter, examples: int) -> dict[str, float]:
     return {f: round(math.log((1 + examples) / (1 + n)) + 1.0, 4) for f, n in document_counts.items()}
 
 
-def _matrix(analyses: list[classify.Analysis], vocab: dict[str, int], weights: list[float]):
+def _matrix(analyses: list[classify.Analysis], vocab: dict[str, int], rarity: list[float]):
     """One row per text: each known feature's IDF, the row scaled to unit length (as Classifier.scores does)."""
     _logistic_regression()  # puts SciPy on the path if it lives in .venv/train
     import numpy as np
@@ -175,7 +175,7 @@ def _matrix(analyses: list[classify.Analysis], vocab: dict[str, int], weights: l
     for a in analyses:
         indices.extend(sorted(vocab[f] for f in a.features if f in vocab))  # set order varies per process
         indptr.append(len(indices))
-    data = np.array([weights[i] for i in indices], dtype=float)
+    data = np.array([rarity[i] for i in indices], dtype=float)
     for i in range(len(analyses)):
         start, end = indptr[i], indptr[i + 1]
         if end > start:
@@ -212,7 +212,7 @@ def fit(train: list[dict], validation: list[dict], c: float = 4.0) -> dict:
     counts = Counter(f for a in analyses for f in a.features)
     vocab = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
     names = sorted(vocab, key=vocab.get)
-    rarity = idf(Counter({f: counts[f] for f in names}), len(train))
+    rarity = idf(counts, len(train))
     x = _matrix(analyses, vocab, [rarity[f] for f in names])
     sample_weight = [float(e.get("weight", 1.0)) for e in train]
     columns, biases = [], []
