@@ -363,19 +363,9 @@ def backup(c, to=""):
     _print_counts(done.counts)
 
 
-def _service_answers() -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{CONFIG['port']}/api/health", timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-@task(help={"force": "Restaurer même si le service répond sur BOUCLE_PORT"})
+@task(help={"force": "Si la base en service est abîmée : la remplacer entière par renommage (service arrêté)"})
 def restore(c, file, force=False):
-    """Put a backup in place of the database: checked first, older schema migrated, newer refused."""
+    """Put a backup's data into the database, service running or not: checked, older schema migrated, newer refused."""
     import comments_store
     from comments_store.backup import BackupError
     from comments_store.backup import restore as put_back
@@ -383,18 +373,20 @@ def restore(c, file, force=False):
     from feedback import store as feedback_store
 
     _sqlite_only("invoke restore")
-    if _service_answers() and not force:
-        raise SystemExit(f"Le service répond sur le port {CONFIG['port']} : arrêtez-le d'abord (ou --force).")
 
     def migrate(path):
         feedback_store.prepare(comments_store.open_db(path)).close()
 
     try:
-        checked, kept = put_back(file, paths.database(), _known_migrations(), migrate)
-    except (BackupError, OSError) as exc:
+        done = put_back(file, paths.database(), _known_migrations(), migrate, replace_damaged=force)
+    except (BackupError, OSError, comments_store.StoreError) as exc:
         raise SystemExit(f"Restauration refusée : {exc} (la base en service n'a pas été touchée)") from None
-    print(f"Restauré depuis {file}" + (f" ; l'ancienne base est gardée dans {kept}" if kept else ""))
-    _print_counts(checked.counts)
+    print(f"Restauré depuis {file}" + (f" ; l'ancienne base est gardée dans {done.kept}" if done.kept else ""))
+    if done.set_aside:
+        print(f"  {done.set_aside} commentaire(s) absents de la sauvegarde restent dans {done.kept}")
+    if done.replaced_file:
+        print("  La base abîmée a été remplacée par renommage : redémarrez le service.")
+    _print_counts(done.check.counts)
 
 
 @task(name="import-comments",

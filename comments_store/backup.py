@@ -4,8 +4,9 @@ A backup uses SQLite's backup API, which copies a consistent snapshot while
 the service goes on writing; the copy is checked (`PRAGMA integrity_check`,
 rows per table) before it takes its final name, so a file named like a backup
 is a sound one. Restoring checks the file first, refuses a schema newer than
-this code, migrates an older one, keeps the live file aside and swaps with a
-rename.
+this code, migrates an older one, keeps the live data aside and then replaces
+the live rows in one transaction, so a running service (whatever its port)
+goes on with the restored data and loses nothing it acknowledges afterwards.
 """
 from __future__ import annotations
 
@@ -121,32 +122,150 @@ def prune(folder: Path, keep: int) -> list[Path]:
     return removed
 
 
-def restore(file: str | os.PathLike, db_path: str | os.PathLike, known: Mapping[str, list[str]],
-            migrate) -> tuple[FileCheck, Path | None]:
-    """Put `file` in place of the live database; returns the check and where the old file was kept.
+def _tables(conn: sqlite3.Connection, schema: str) -> dict[str, list[str]]:
+    """Each table of `schema` ("main", "restored") with its columns, our migration record left out."""
+    names = [r[0] for r in conn.execute(
+        f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name != '_sqlite_migrations' ORDER BY name")]
+    return {t: [c[1] for c in conn.execute(f'PRAGMA {schema}.table_info("{t}")')] for t in names}
 
-    `migrate(path)` brings a copy up to this code's schema. The live file is only touched at the very end, by
-    renames: any failure before leaves it as it was.
+
+def _sequences(conn: sqlite3.Connection, schema: str) -> dict[str, int]:
+    if not conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+        return {}
+    return dict(conn.execute(f"SELECT name, seq FROM {schema}.sqlite_sequence"))
+
+
+def _keep_aside(db_path: Path, kept: Path) -> None:
+    """A consistent copy of the live database as it is now (the caller holds the write lock: nothing moves)."""
+    partial = kept.with_name(kept.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source, copy = sqlite3.connect(db_path, timeout=30), sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        copy.close()
+        source.close()
+    os.replace(partial, kept)
+
+
+def _replace_rows(live: sqlite3.Connection) -> int:
+    """Every row of the live tables replaced by the attached `restored` ones; returns the live comments set aside.
+
+    Runs inside the caller's write transaction with foreign keys off (no cascade may run while tables are
+    emptied one by one), then checks them all at once.
+    """
+    tables, theirs = _tables(live, "main"), _tables(live, "restored")
+    if set(tables) != set(theirs) or any(set(tables[t]) != set(theirs[t]) for t in tables):
+        raise BackupError("la sauvegarde migrée n'a pas les mêmes tables que la base en service")
+    set_aside = live.execute("SELECT count(*) FROM main.comments WHERE id NOT IN (SELECT id FROM restored.comments)"
+                             ).fetchone()[0]
+    # Numbers handed out stay handed out (comment ids) and every thread's counter moves forward, so that no
+    # permalink is reused and no cache (the API's thread cache, browsers' ETags) serves a pre-restore answer.
+    sequences = _sequences(live, "main")
+    for name, seq in _sequences(live, "restored").items():
+        sequences[name] = max(seq, sequences.get(name, 0))
+    changes = live.execute("SELECT max(coalesce((SELECT max(changes) FROM main.threads), 0), "
+                           "coalesce((SELECT max(changes) FROM restored.threads), 0))").fetchone()[0]
+    for table, names in tables.items():
+        listed = ", ".join(f'"{c}"' for c in names)
+        live.execute(f'DELETE FROM main."{table}"')
+        live.execute(f'INSERT INTO main."{table}" ({listed}) SELECT {listed} FROM restored."{table}"')
+    for name, seq in sequences.items():
+        if not live.execute("UPDATE main.sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", [seq, name]).rowcount:
+            live.execute("INSERT INTO main.sqlite_sequence (name, seq) VALUES (?, ?)", [name, seq])
+    live.execute("UPDATE main.threads SET changes = ?", [changes + 1])
+    broken = live.execute("PRAGMA main.foreign_key_check").fetchall()
+    if broken:
+        raise BackupError(f"références cassées dans la sauvegarde ({len(broken)}, ex. table {broken[0][0]})")
+    return set_aside
+
+
+def live_is_sound(db_path: str | os.PathLike) -> bool:
+    """Whether the live file opens and passes `PRAGMA quick_check` (a damaged one cannot be restored into)."""
+    try:
+        conn = read_only(db_path)
+        try:
+            return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
+class LiveDamaged(BackupError):
+    """The live database is damaged: it can only be replaced whole, with the service stopped (--force)."""
+
+    code = "live_damaged"
+
+
+@dataclass(frozen=True)
+class Restored:
+    check: FileCheck
+    kept: Path | None  # the previous live data, kept aside
+    set_aside: int = 0  # live comments absent from the backup (they are in `kept`)
+    replaced_file: bool = False  # the damaged live file was swapped by renaming
+
+
+def restore(file: str | os.PathLike, db_path: str | os.PathLike, known: Mapping[str, list[str]],
+            migrate, *, replace_damaged: bool = False) -> Restored:
+    """Put the contents of `file` into the live database, in one transaction, while the service may keep running.
+
+    `migrate(path)` brings a database up to this code's schema. The backup is checked, copied aside, migrated
+    and checked again; then one write transaction on the live file keeps a copy of its data aside
+    (`.before-restore`) and replaces every table's rows. A service using the file (whatever its port) waits for
+    that transaction and then serves the restored data; what it writes afterwards stays. Any failure leaves the
+    live data as it was. A live file too damaged to write into is refused, unless `replace_damaged` (the old
+    swap by renaming, for a stopped service).
     """
     checked = check_file(file, known)
     db_path = Path(db_path)
     staging = db_path.with_name(db_path.name + ".restoring")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{staging}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(file, staging)
-    migrate(staging)
-    check_file(staging, known)
-    kept = None
-    if db_path.exists():
+    try:
+        shutil.copyfile(file, staging)
+        migrate(staging)
+        check_file(staging, known)
+        if not db_path.exists():
+            _swap(staging, db_path)
+            return Restored(checked, None)
+        if not live_is_sound(db_path):
+            if not replace_damaged:
+                raise LiveDamaged(f"{db_path} : la base en service est abîmée ; arrêtez le service et relancez "
+                                  "avec --force pour la remplacer")
+            kept = db_path.with_name(db_path.name + ".before-restore")
+            for suffix in ("", "-wal", "-shm"):
+                if Path(f"{db_path}{suffix}").exists():
+                    shutil.copyfile(f"{db_path}{suffix}", f"{kept}{suffix}")
+            _swap(staging, db_path)
+            return Restored(checked, kept, replaced_file=True)
+        migrate(db_path)  # the same schema on both sides (a no-op when the running service has this code)
         kept = db_path.with_name(db_path.name + ".before-restore")
-        live = sqlite3.connect(db_path, timeout=30)
+        live = sqlite3.connect(db_path, timeout=60, isolation_level=None)
         try:
-            live.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything of the live file into the file itself
+            live.execute("PRAGMA foreign_keys = OFF")
+            live.execute("ATTACH DATABASE ? AS restored", [str(staging)])
+            live.execute("BEGIN IMMEDIATE")  # from here on, the service's writes wait for us
+            try:
+                _keep_aside(db_path, kept)
+                set_aside = _replace_rows(live)
+            except BaseException:
+                live.execute("ROLLBACK")
+                raise
+            live.execute("COMMIT")
+            live.execute("DETACH DATABASE restored")
         finally:
             live.close()
-        shutil.copyfile(db_path, kept)
+        return Restored(checked, kept, set_aside)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{staging}{suffix}").unlink(missing_ok=True)
+
+
+def _swap(staging: Path, db_path: Path) -> None:
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
         Path(f"{staging}{suffix}").unlink(missing_ok=True)
     os.replace(staging, db_path)
-    return checked, kept

@@ -120,6 +120,99 @@ def email_lookups_and_leases(db: Database) -> None:
     db.execute("CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL)")
 
 
+# What the public sees of a comment (the thread API, the pages, the feeds): a change to any of these on a
+# comment that is or was approved is a change of the thread; anything else (a pending or spam comment, a
+# notify flag) must not move its counter, whose value is the thread's ETag.
+VISIBLE_COLUMNS = ("id", "thread_id", "parent_id", "author", "website", "body", "html", "created_at", "edited_at",
+                   "lang", "deleted", "is_team")
+
+_COMMENTS_TABLE = """
+    CREATE TABLE {name} (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        thread_id INTEGER NOT NULL REFERENCES threads(id),
+        parent_id INTEGER REFERENCES comments(id),
+        author TEXT NOT NULL,
+        email TEXT,
+        website TEXT,
+        body TEXT NOT NULL,
+        html TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'approved', 'rejected', 'spam')),
+        created_at TEXT NOT NULL,
+        edited_at TEXT,
+        lang TEXT,
+        client_hash TEXT,
+        edit_token_hash TEXT,
+        fingerprint TEXT NOT NULL DEFAULT '',
+        notify INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        status_changed_at TEXT,
+        is_team INTEGER NOT NULL DEFAULT 0,
+        import_key TEXT
+    )"""
+
+_COMMENTS_INDEXES = (
+    "CREATE INDEX comments_thread_status ON comments(thread_id, status, created_at)",
+    "CREATE INDEX comments_status_created ON comments(status, created_at)",
+    "CREATE INDEX comments_email ON comments(email)",
+    "CREATE INDEX comments_client ON comments(client_hash, created_at)",
+    "CREATE INDEX comments_fingerprint ON comments(thread_id, fingerprint)",
+    "CREATE INDEX comments_parent ON comments(parent_id)",
+    "CREATE UNIQUE INDEX comments_import_key ON comments(import_key) WHERE import_key IS NOT NULL",
+    "CREATE INDEX comments_email_lower ON comments(lower(email))",
+)
+
+
+def _visible_triggers(db: Database) -> None:
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("status", *VISIBLE_COLUMNS))
+    for name in ("comments_inserted", "comments_updated", "comments_deleted"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    db.execute("""CREATE TRIGGER comments_inserted AFTER INSERT ON comments WHEN NEW.status = 'approved' BEGIN
+                  UPDATE threads SET changes = changes + 1 WHERE id = NEW.thread_id; END""")
+    db.execute(f"""CREATE TRIGGER comments_updated AFTER UPDATE ON comments
+                   WHEN (OLD.status = 'approved' OR NEW.status = 'approved') AND ({changed}) BEGIN
+                   UPDATE threads SET changes = changes + 1 WHERE id IN (NEW.thread_id, OLD.thread_id); END""")
+    db.execute("""CREATE TRIGGER comments_deleted AFTER DELETE ON comments WHEN OLD.status = 'approved' BEGIN
+                  UPDATE threads SET changes = changes + 1 WHERE id = OLD.thread_id; END""")
+
+
+@migrations(name="0008_comment_ids_never_reused", transactional=False)
+def comment_ids_never_reused(db: Database) -> None:
+    # Without AUTOINCREMENT, SQLite gives a deleted comment's number to the next one, and permalinks, feed
+    # entries and e-mailed links then point at another reader's text. The table is rebuilt by SQLite's own
+    # procedure (https://www.sqlite.org/lang_altertable.html#otheralter): foreign keys off, so dropping the old
+    # table cascades nothing into feedback's tables, everything else in one transaction, references checked
+    # before the commit. Not transactional for sqlite-utils because foreign keys cannot be switched inside a
+    # transaction; doing nothing when the table already has AUTOINCREMENT makes a repeated run harmless.
+    if db.conn.in_transaction:
+        db.conn.commit()
+    foreign_keys = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'comments'").fetchone()[0]
+            if "AUTOINCREMENT" not in sql.upper():
+                listed = ", ".join(r[1] for r in db.execute("PRAGMA table_info(comments)"))
+                db.execute(_COMMENTS_TABLE.format(name="comments_rebuilt"))
+                db.execute(f"INSERT INTO comments_rebuilt ({listed}) SELECT {listed} FROM comments")
+                db.execute("DROP TABLE comments")  # its indexes and triggers go with it; all are made again below
+                db.execute("ALTER TABLE comments_rebuilt RENAME TO comments")
+                for index in _COMMENTS_INDEXES:
+                    db.execute(index)
+            # Thread counters (ETags) move only with what the public sees: a pending comment is not an event.
+            _visible_triggers(db)
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"0008_comment_ids_never_reused: broken references {broken[:3]}")
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+
+
 def names() -> list[str]:
     """This code's migrations of the comment tables, in order (for checking a backup's schema)."""
     return [m.name for m in migrations._migrations]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import clock
+from .migrations import VISIBLE_COLUMNS
 
 MIGRATION_LOCK = 0x6D696772  # "migr"
 
@@ -150,3 +151,29 @@ def email_lookups_and_leases(db) -> None:
     db.execute("CREATE INDEX comments_email_lower ON comments(lower(email))")
     # Jobs that one machine at a time may run (the site rebuild): who holds each, and until when.
     db.execute("CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL)")
+
+
+@migrations(name="0008_comment_ids_never_reused")
+def comment_ids_never_reused(db) -> None:
+    # Ids: an identity column's sequence never goes back, so a deleted comment's number is never handed out
+    # again here (imports move it forward, never back: PostgresDatabase.after_explicit_ids). What this step
+    # changes is the thread counter: it moves only with what the public sees (see VISIBLE_COLUMNS in
+    # migrations.py), so the ETag tells nothing of pending, spam or rejected comments, nor of a notify flag.
+    visible = ", ".join(f"{{0}}.{c}" for c in ("status", *VISIBLE_COLUMNS))
+    db.execute(f"""
+        CREATE OR REPLACE FUNCTION boucle_thread_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                IF NEW.status = 'approved' THEN
+                    UPDATE threads SET changes = changes + 1 WHERE id = NEW.thread_id;
+                END IF;
+            ELSIF TG_OP = 'DELETE' THEN
+                IF OLD.status = 'approved' THEN
+                    UPDATE threads SET changes = changes + 1 WHERE id = OLD.thread_id;
+                END IF;
+            ELSIF (OLD.status = 'approved' OR NEW.status = 'approved')
+                  AND ROW({visible.format('OLD')}) IS DISTINCT FROM ROW({visible.format('NEW')}) THEN
+                UPDATE threads SET changes = changes + 1 WHERE id IN (NEW.thread_id, OLD.thread_id);
+            END IF;
+            RETURN NULL;
+        END $$""")

@@ -109,9 +109,14 @@ class PostgresDatabase:
         return self.raw.closed or self.raw.broken
 
     def after_explicit_ids(self, table: str) -> None:
-        """Move the table's id sequence past rows inserted with their own ids (an import keeping numbers)."""
-        self.raw.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                         f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
+        """Move the table's id sequence past rows inserted with their own ids (an import keeping numbers).
+
+        Never back: numbers handed out before (comments since deleted) stay handed out.
+        """
+        sequence = self.raw.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table]).fetchone()[0]
+        last, called = self.raw.execute(f"SELECT last_value, is_called FROM {sequence}").fetchone()
+        top = self.raw.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+        self.raw.execute("SELECT setval(%s, %s, false)", [sequence, max(top, last if called else last - 1) + 1])
 
     def close(self) -> None:
         self.raw.close()
