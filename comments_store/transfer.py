@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from .db import is_postgres, write
 from .errors import StoreError
+from .sequences import handed_out, next_after
 
 # The comment store's tables, parents before children; feedback/store.py lists its own.
 TABLES = ("threads", "comments", "outbox", "leases")
@@ -45,4 +46,6 @@ def copy_all(source, target, tables: Sequence[str]) -> dict[str, int]:
                 counts[table] += len(batch)
             if is_postgres(target) and "id" in names:
                 target.after_explicit_ids(table)
+            if table == "comments":  # numbers the source gave to comments deleted since stay given
+                next_after(target, table, handed_out(source, table))
     return counts

@@ -153,3 +153,57 @@ def test_invoke_backup_and_restore_from_the_command_line(tmp_path, free_port):
     assert put_back.returncode == 0 and "before-restore" in put_back.stdout, put_back.stderr
     refused = run_invoke("restore", str(tmp_path / "nulle-part.db"), env=env)
     assert refused.returncode != 0 and "Restauration refusée" in refused.stderr
+
+
+def test_after_a_restore_new_comments_get_numbers_never_handed_out_and_every_thread_a_new_etag(tmp_path):
+    """Comments posted after the backup (then set aside by the restore) keep their numbers to themselves, and
+    every thread's counter moves forward so no cache serves a pre-restore answer."""
+    path = tmp_path / "live.db"
+    db = live_db(path)
+    comments_store.add_comment(db, "article", NewComment(author="Sara", body="Dans la sauvegarde"), moderation="none")
+    copy = backup(path, tmp_path / "backups", KNOWN).path
+    later = [comments_store.add_comment(db, "article", NewComment(author="Ali", body=f"Après {i}"),
+                                        moderation="none")[0] for i in range(3)]
+    before = comments_store.get_thread(db, "article").changes
+    done = restore(copy, path, KNOWN, migrate)
+    assert done.set_aside == 3 and [c[2] for c in comments_in(done.kept)][-1] == "Après 2"
+    assert comments_store.get_thread(db, "article").changes > before  # the service's own connection sees it
+    again, _ = comments_store.add_comment(db, "article", NewComment(author="Ali", body="Après la restauration"),
+                                          moderation="none")
+    db.close()
+    assert again.id > later[-1].id
+
+
+def test_a_backup_with_broken_references_is_refused_and_the_live_data_untouched(tmp_path):
+    path = tmp_path / "live.db"
+    db = live_db(path)
+    comments_store.add_comment(db, "article", NewComment(author="Sara", body="Je reste là"), moderation="none")
+    db.close()
+    copy = backup(path, tmp_path / "backups", KNOWN).path
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE comments SET thread_id = 999")
+    before = comments_in(path)
+    with pytest.raises(BackupError, match="références"):
+        restore(copy, path, KNOWN, migrate)
+    assert comments_in(path) == before
+
+
+def test_a_damaged_live_database_is_replaced_only_with_force(tmp_path, free_port):
+    """Data cannot be restored into a damaged file: the restore says so, and --force swaps the whole file."""
+    path = tmp_path / "live.db"
+    db = live_db(path)
+    comments_store.add_comment(db, "article", NewComment(author="Sara", body="Sauvegardé"), moderation="none")
+    db.close()
+    copy = backup(path, tmp_path / "backups", KNOWN).path
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = path.read_bytes()
+    path.write_bytes(data[:4096] + b"\xde\xad" * 2048 + data[8192:])
+    damaged = path.read_bytes()
+    env = {"BOUCLE_DB": str(path), "BOUCLE_PORT": str(free_port)}
+    refused = run_invoke("restore", str(copy), env=env)
+    assert refused.returncode != 0 and "--force" in refused.stderr and path.read_bytes() == damaged
+    forced = run_invoke("restore", str(copy), "--force", env=env)
+    assert forced.returncode == 0, forced.stderr
+    assert comments_in(path)[0][2] == "Sauvegardé"
+    assert (tmp_path / "live.db.before-restore").read_bytes() == damaged

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from ..db import is_postgres, write
+from ..db import write
 from ..errors import InvalidComment
 from ..records import STATUSES, NewComment, Thread
 from ..render import render
 from ..rules import Limits, check, fingerprint
+from ..sequences import handed_out, next_after
 from ..threads import list_threads, register_threads
 from .matching import ThreadMatcher
 from .source import ImportedComment, Source
@@ -133,7 +134,8 @@ def _existing(db: Database, item: ImportedComment, thread: Thread) -> int | None
     return None
 
 
-def _insert(db: Database, item: ImportedComment, thread: Thread, parent_id: int | None, new: NewComment | None) -> int:
+def _insert(db: Database, item: ImportedComment, thread: Thread, parent_id: int | None, new: NewComment | None,
+            handed: int) -> int:
     if item.deleted:
         author, body, email, website, html = "", "", None, None, ""
     else:
@@ -145,9 +147,11 @@ def _insert(db: Database, item: ImportedComment, thread: Thread, parent_id: int 
         "fingerprint": fingerprint(body), "notify": int(bool(item.notify and email)), "deleted": int(item.deleted),
         "is_team": int(item.team), "status_changed_at": item.status_changed_at, "import_key": item.identity(),
     }
-    if item.native_id is not None and not db.execute("SELECT 1 FROM comments WHERE id = ?",
-                                                     [item.native_id]).fetchone():
-        row["id"] = item.native_id  # a move into an empty database keeps every number (and links to #comment-N)
+    if item.native_id is not None and item.native_id > handed and not db.execute(
+            "SELECT 1 FROM comments WHERE id = ?", [item.native_id]).fetchone():
+        # A move into an empty database keeps every number (and links to #comment-N); a number this database
+        # ever gave, even to a comment deleted since, is never given to another text.
+        row["id"] = item.native_id
         row["import_key"] = item.key
     columns = ", ".join(row)
     cursor = db.execute(f"INSERT INTO comments ({columns}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
@@ -172,6 +176,7 @@ def import_source(db: Database, source: Source, *, prefix: str = "", overrides: 
                                     "avant d'importer, il enregistre les articles")
             by_key = {i.identity(): i for i in source.comments}
             ids: dict[str, int] = {}
+            handed = handed_out(db, "comments")
             for item in _in_parent_order(source.comments):
                 if item.status not in STATUSES:
                     report.refused.append((item.identity(), "status_invalid"))
@@ -199,10 +204,9 @@ def import_source(db: Database, source: Source, *, prefix: str = "", overrides: 
                         report.notes.append(f"{item.identity()} : réponse à {parent_key}, absent ou refusé ; "
                                             "rattachée plus haut")
                         parent_key = parent.parent_key if parent else None
-                ids[item.identity()] = _insert(db, item, thread, parent_id, new)
+                ids[item.identity()] = _insert(db, item, thread, parent_id, new, handed)
                 article.imported += 1
-            if is_postgres(db):
-                db.after_explicit_ids("comments")  # numbers kept from our export: new comments come after them
+            next_after(db, "comments", handed)  # numbers kept from our export: new comments come after them
             if dry_run:
                 raise _DryRun
     except _DryRun:
