@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -343,3 +344,120 @@ def test_invoke_export_writes_both_files_from_the_command_line(tmp_path):
     data = json.loads((tmp_path / "out" / "comments.json").read_text())
     assert len(data["comments"]) == 12 and data["personal_data"] is False
     assert (tmp_path / "out" / "comments.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+# --- Crafted files ------------------------------------------------------------------------------------------------
+
+ISSO_TABLES = ("CREATE TABLE threads (id INTEGER PRIMARY KEY, uri VARCHAR(256) UNIQUE, title VARCHAR(256))",
+               "CREATE TABLE comments (tid REFERENCES threads(id), id INTEGER PRIMARY KEY, parent INTEGER, "
+               "created FLOAT NOT NULL, modified FLOAT, mode INTEGER, remote_addr VARCHAR, text VARCHAR, "
+               "author VARCHAR, email VARCHAR, website VARCHAR, likes INTEGER DEFAULT 0, "
+               "dislikes INTEGER DEFAULT 0, voters BLOB, notification INTEGER DEFAULT 0)")
+ENDLESS = ("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x AS tid, x AS id, NULL AS parent,"
+           " 0.0 AS created, NULL AS modified, 1 AS mode, '' AS remote_addr, 't' AS text, 'a' AS author, NULL AS email,"
+           " NULL AS website, 0 AS likes, 0 AS dislikes, NULL AS voters, 0 AS notification FROM n")
+CRAFTED_ISSO = {
+    "comments, a view over an endless recursive query": [ISSO_TABLES[0], f"CREATE VIEW comments AS {ENDLESS}"],
+    "threads, a view over an endless recursive query": [
+        ISSO_TABLES[1], "CREATE VIEW threads AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
+                        "SELECT x AS id, '/p/' || x AS uri, '' AS title FROM n"],
+    "comments, a virtual table": [ISSO_TABLES[0], "CREATE VIRTUAL TABLE comments USING fts5(text)"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CRAFTED_ISSO))
+def test_an_isso_file_whose_tables_are_views_is_refused_by_name(db, tmp_path, case):
+    """Only plain tables are read: a view (which may never end) or a virtual table is refused, naming the file."""
+    path = tmp_path / "isso-fabriquee.db"
+    with sqlite3.connect(path) as conn:
+        for sql in CRAFTED_ISSO[case]:
+            conn.execute(sql)
+    with pytest.raises(ImportFileError, match="isso-fabriquee.db.*pas une table ordinaire"):
+        import_file(db, "isso", path)
+    assert rows(db) == []
+
+
+def test_reading_an_isso_file_stops_at_its_step_budget(isso_db):
+    """Whatever makes a query long, reading stops at the budget with an error naming the file."""
+    from comments_store.importers import isso
+
+    assert len(isso.read(isso_db).comments) > 0
+    with pytest.raises(ImportFileError, match=f"{Path(isso_db).name}.*étapes"):
+        isso.read(isso_db, budget=10)
+
+
+def _isso_with_pages(path, pages: list[str]) -> None:
+    with sqlite3.connect(path) as conn:
+        for sql in ISSO_TABLES:
+            conn.execute(sql)
+        for n, uri in enumerate(pages, start=1):
+            conn.execute("INSERT INTO threads (id, uri, title) VALUES (?, ?, '')", [n, uri])
+            conn.execute("INSERT INTO comments (tid, id, created, mode, text, author) VALUES (?, ?, ?, 1, ?, 'Nora')",
+                         [n, n, 1_600_000_000 + n, f"Commentaire sur la page {n}"])
+
+
+BAD_PATHS = ["@evil.example/phish/", "//evil.example/x", "https://evil.example/negocier-son-salaire/",
+             "/negocier-son-salaire/\\evil", "/negocier-son-salaire/\x1b[2J", "/x\n/negocier-son-salaire/",
+             "negocier-son-salaire/", "/negocier-son-salaire/\u202e"]
+
+
+@pytest.mark.parametrize("uri", BAD_PATHS)
+def test_an_isso_comment_on_an_address_that_is_not_a_site_path_is_refused_alone(db, tmp_path, uri):
+    """The crafted page's comment is refused in the report; the comment on a real page is imported."""
+    path = tmp_path / "isso.db"
+    _isso_with_pages(path, ["/recruter-a-distance/", uri])
+    report = import_file(db, "isso", path)
+    assert [r["slug"] for r in rows(db)] == ["recruter-a-distance"]
+    assert len(report.refused) == 1 and "adresse" in report.refused[0][1]
+    assert all(ch.isprintable() for key, reason in report.refused for ch in key + reason)
+
+
+def _export_with_urls(tmp_path, urls: dict[str, object]) -> Path:
+    threads = [{"slug": slug, "title": slug, "url": url, "lang": "fr"} for slug, url in urls.items()]
+    comments = [{"id": n, "thread": slug, "author": "Nora", "body": f"Sur {slug}", "status": "approved",
+                 "created_at": f"2026-01-0{n}T10:00:00Z"} for n, slug in enumerate(urls, start=1)]
+    path = tmp_path / "comments.json"
+    path.write_text(json.dumps({"format": "boucle-comments", "version": 1, "threads": threads,
+                                "comments": comments}))
+    return path
+
+
+@pytest.mark.parametrize("url", [*BAD_PATHS, 42])
+def test_an_exported_article_address_that_is_not_a_site_path_is_refused_and_nothing_else_lost(db, tmp_path, url):
+    """The crafted address is refused (the article is added without one, for the next build to fill in); the
+    article's comments and every other article are imported."""
+    path = _export_with_urls(tmp_path, {"piege": url, "propre": "/propre/"})
+    report = import_file(db, "boucle", path)
+    urls = dict(db.execute("SELECT slug, url FROM threads WHERE slug IN ('piege', 'propre')").fetchall())
+    assert urls == {"piege": "", "propre": "/propre/"}
+    assert sorted(r["body"] for r in rows(db)) == ["Sur piege", "Sur propre"]
+    assert [key for key, _ in report.refused] == ["article:piege"]
+
+
+@pytest.mark.parametrize("url", BAD_PATHS)
+def test_registering_an_article_whose_address_is_not_a_site_path_is_refused(db, url):
+    from comments_store.threads import ArticleUrlInvalid
+
+    with pytest.raises(ArticleUrlInvalid):
+        comments_store.register_threads(db, [{"slug": "ok", "title": "Ok", "url": "/ok/"},
+                                             {"slug": "piege", "title": "Piège", "url": url}])
+    assert [t.slug for t in comments_store.list_threads(db)] == sorted(t["slug"] for t in THREADS)
+
+
+@pytest.mark.parametrize("link", ["https://blog.example.ma/recrut\x85er/", "https://blog.example.ma/\u2028x/",
+                                  "https://blog\\evil.example/x"])
+def test_a_disqus_page_address_with_control_characters_is_refused_alone(db, tmp_path, link):
+    """XML allows a few control and line-separator characters: the page they are in is refused, alone."""
+    thread = '<thread dsq:id="{n}"><link>{link}</link></thread>'
+    post = ('<post dsq:id="p{n}"><thread dsq:id="{n}"/><message>Message {n}</message>'
+            '<createdAt>2020-01-0{n}T10:00:00Z</createdAt><author><name>Nora</name></author></post>')
+    xml = ('<?xml version="1.0" encoding="utf-8"?><disqus xmlns="http://disqus.com" '
+           'xmlns:dsq="http://disqus.com/disqus-internals">'
+           + thread.format(n=1, link="https://blog.example.ma/recruter-a-distance/")
+           + thread.format(n=2, link=link)
+           + post.format(n=1) + post.format(n=2) + "</disqus>")
+    path = tmp_path / "disqus.xml"
+    path.write_text(xml, encoding="utf-8")
+    report = import_file(db, "disqus", path)
+    assert [r["slug"] for r in rows(db)] == ["recruter-a-distance"]
+    assert [key for key, _ in report.refused] == ["disqus:p2"]

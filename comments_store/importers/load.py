@@ -1,6 +1,7 @@
 """Writing what an importer read into the store: one transaction, same rules as readers' comments, a report."""
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from ..records import STATUSES, NewComment, Thread
 from ..render import render
 from ..rules import Limits, check, fingerprint
 from ..sequences import handed_out, next_after
-from ..threads import list_threads, register_threads
+from ..threads import list_threads, register_threads, site_path_problem
 from .matching import ThreadMatcher
 from .source import ImportedComment, Source
 
@@ -102,6 +103,37 @@ def _in_parent_order(items: list[ImportedComment]) -> list[ImportedComment]:
     return sorted(items, key=lambda i: (depth[i.identity()], i.created_at))
 
 
+def _printable(text: str) -> str:
+    """`text` with control and invisible characters escaped, for a report read in a terminal."""
+    return "".join(ch if unicodedata.category(ch)[0] not in "CZ" or ch == " " else ascii(ch)[1:-1] for ch in text)
+
+
+def _with_site_path(thread: dict, report: Report) -> dict:
+    """An exported article whose address is not a path of this site is added without it (the next build of the
+    site gives it its own), and the refusal is reported; its comments are imported all the same."""
+    problem = site_path_problem(thread.get("url") or "")
+    if problem is None:
+        return thread
+    report.refused.append((f"article:{_printable(thread['slug'])}",
+                           f"adresse {_printable(str(thread['url']))} : {problem} ; article ajouté sans adresse"))
+    return {**thread, "url": ""}
+
+
+def _address_problem(uri: object, fmt: str) -> str | None:
+    """Why a comment's old page address cannot be taken (None when it can).
+
+    Isso and our own export know pages by their path on the site; Disqus and WordPress by their full address
+    on the old site, which only serves to find the article and is never shown as a link.
+    """
+    if fmt in ("isso", "boucle"):
+        return site_path_problem(uri)
+    if not isinstance(uri, str):
+        return "n'est pas un texte"
+    if any(unicodedata.category(ch)[0] in "CZ" for ch in uri) or "\\" in uri:
+        return "contient un espace, un caractère de contrôle ou une barre oblique inverse"
+    return None
+
+
 def _checked(item: ImportedComment, report: Report) -> NewComment | None:
     """The comment cleaned by the store's rules; a bad e-mail or website is dropped (with a note), not the comment."""
     new = NewComment(author=item.author or ANONYMOUS, body=item.body, email=item.email, website=item.website,
@@ -166,7 +198,7 @@ def import_source(db: Database, source: Source, *, prefix: str = "", overrides: 
     try:
         with write(db):
             known = {t.slug for t in list_threads(db)}
-            missing = [t for t in source.threads if t["slug"] not in known]
+            missing = [_with_site_path(t, report) for t in source.threads if t["slug"] not in known]
             if missing:
                 register_threads(db, missing)
                 report.threads_added = sorted(t["slug"] for t in missing)
@@ -178,6 +210,12 @@ def import_source(db: Database, source: Source, *, prefix: str = "", overrides: 
             ids: dict[str, int] = {}
             handed = handed_out(db, "comments")
             for item in _in_parent_order(source.comments):
+                problem = _address_problem(item.uri, source.format)
+                if problem and source.format == "boucle":
+                    item.uri = ""  # our export finds the article by its slug; the address went with its article
+                elif problem:
+                    report.refused.append((_printable(item.identity()), f"adresse {_printable(str(item.uri))} : {problem}"))
+                    continue
                 if item.status not in STATUSES:
                     report.refused.append((item.identity(), "status_invalid"))
                     continue
