@@ -207,3 +207,50 @@ def test_a_damaged_live_database_is_replaced_only_with_force(tmp_path, free_port
     assert forced.returncode == 0, forced.stderr
     assert comments_in(path)[0][2] == "Sauvegardé"
     assert (tmp_path / "live.db.before-restore").read_bytes() == damaged
+
+
+def test_a_backup_from_before_ids_were_kept_restores_into_a_live_database(tmp_path):
+    """A backup made before migration 0008 is migrated on the way in: the live schema stays, rows are the
+    backup's, and the next comment comes after every number the live database gave."""
+    old = tmp_path / "old.db"
+    db = comments_store.open_db(old, migrate=False)
+    comment_migrations.migrations.apply(db, stop_before="0008_comment_ids_never_reused")
+    feedback_migrations.migrations.apply(db)
+    comments_store.register_threads(db, [{"slug": "article", "title": "Article", "url": "/article/"}])
+    comments_store.add_comment(db, "article", NewComment(author="Sara", body="D'avant"), moderation="none")
+    db.close()
+    path = tmp_path / "live.db"
+    live = live_db(path)
+    given = [comments_store.add_comment(live, "article", NewComment(author="Ali", body=f"Vivant {i}"),
+                                        moderation="none")[0] for i in range(4)]
+    schema = sorted(live.execute("SELECT name, sql FROM sqlite_master").fetchall())
+    live.close()
+    restore(old, path, KNOWN, migrate)
+    assert [c[2] for c in comments_in(path)] == ["D'avant"]
+    live = comments_store.open_db(path)
+    after, _ = comments_store.add_comment(live, "article", NewComment(author="Ali", body="Après"), moderation="none")
+    assert after.id > given[-1].id
+    assert sorted(live.execute("SELECT name, sql FROM sqlite_master").fetchall()) == schema
+    live.close()
+
+
+def test_a_running_app_serves_the_restored_comments_at_once(tmp_path, make_app):
+    """The app's pooled connections and its thread cache give the restored data on the very next read."""
+    app = make_app(moderation="none")
+    path = app.config["DB_PATH"]
+    migrate(path)
+    client = app.test_client()
+    url = "/api/threads/negocier-son-salaire/comments"
+    db = comments_store.open_db(path)
+    comments_store.add_comment(db, "negocier-son-salaire", NewComment(author="Sara", body="Sauvegardé"),
+                               moderation="none")
+    copy = backup(path, tmp_path / "b", KNOWN).path
+    comments_store.add_comment(db, "negocier-son-salaire", NewComment(author="Ali", body="Mis de côté"),
+                               moderation="none")
+    db.close()
+    before = client.get(url)
+    assert [c["author"] for c in before.get_json()["comments"]] == ["Sara", "Ali"]
+    restore(copy, path, KNOWN, migrate)
+    after = client.get(url)
+    assert [c["author"] for c in after.get_json()["comments"]] == ["Sara"]
+    assert client.get(url, headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
