@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .db import read_only
+from .db import read_only, unavailable_as_store_error
 from .errors import StoreError
 
 NAME = re.compile(r"^boucle-(\d{8}T\d{6}Z)(?:-\d+)?\.db$")
@@ -122,11 +122,16 @@ def prune(folder: Path, keep: int) -> list[Path]:
     return removed
 
 
+# Tables that describe the running service, not the blog: their live rows stay (a restored lease would stop
+# the site's rebuilds until it expired). Our migration record describes the live file's schema, which stays.
+KEEP_LIVE = ("_sqlite_migrations", "leases")
+
+
 def _tables(conn: sqlite3.Connection, schema: str) -> dict[str, list[str]]:
-    """Each table of `schema` ("main", "restored") with its columns, our migration record left out."""
+    """Each table of `schema` ("main", "restored") with its columns, those of KEEP_LIVE left out."""
     names = [r[0] for r in conn.execute(
         f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name != '_sqlite_migrations' ORDER BY name")]
+        "ORDER BY name") if r[0] not in KEEP_LIVE]
     return {t: [c[1] for c in conn.execute(f'PRAGMA {schema}.table_info("{t}")')] for t in names}
 
 
@@ -209,7 +214,7 @@ class Restored:
 
 
 def restore(file: str | os.PathLike, db_path: str | os.PathLike, known: Mapping[str, list[str]],
-            migrate, *, replace_damaged: bool = False) -> Restored:
+            migrate, *, replace_damaged: bool = False, wait: float = 60) -> Restored:
     """Put the contents of `file` into the live database, in one transaction, while the service may keep running.
 
     `migrate(path)` brings a database up to this code's schema. The backup is checked, copied aside, migrated
@@ -217,7 +222,7 @@ def restore(file: str | os.PathLike, db_path: str | os.PathLike, known: Mapping[
     (`.before-restore`) and replaces every table's rows. A service using the file (whatever its port) waits for
     that transaction and then serves the restored data; what it writes afterwards stays. Any failure leaves the
     live data as it was. A live file too damaged to write into is refused, unless `replace_damaged` (the old
-    swap by renaming, for a stopped service).
+    swap by renaming, for a stopped service). Raises StoreUnavailable if the write lock stays taken `wait` s.
     """
     checked = check_file(file, known)
     db_path = Path(db_path)
@@ -243,25 +248,35 @@ def restore(file: str | os.PathLike, db_path: str | os.PathLike, known: Mapping[
             return Restored(checked, kept, replaced_file=True)
         migrate(db_path)  # the same schema on both sides (a no-op when the running service has this code)
         kept = db_path.with_name(db_path.name + ".before-restore")
-        live = sqlite3.connect(db_path, timeout=60, isolation_level=None)
-        try:
-            live.execute("PRAGMA foreign_keys = OFF")
-            live.execute("ATTACH DATABASE ? AS restored", [str(staging)])
-            live.execute("BEGIN IMMEDIATE")  # from here on, the service's writes wait for us
-            try:
-                _keep_aside(db_path, kept)
-                set_aside = _replace_rows(live)
-            except BaseException:
-                live.execute("ROLLBACK")
-                raise
-            live.execute("COMMIT")
-            live.execute("DETACH DATABASE restored")
-        finally:
-            live.close()
+        with unavailable_as_store_error():  # a write lock held elsewhere for a minute, a full disk
+            set_aside = _restore_into(db_path, staging, kept, wait)
         return Restored(checked, kept, set_aside)
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{staging}{suffix}").unlink(missing_ok=True)
+
+
+def _restore_into(db_path: Path, staging: Path, kept: Path, wait: float) -> int:
+    """One write transaction on the live file: its data kept aside, then every row replaced by the staging's.
+
+    Waits up to `wait` seconds for the write lock (a service's writes take milliseconds).
+    """
+    live = sqlite3.connect(db_path, timeout=wait, isolation_level=None)
+    try:
+        live.execute("PRAGMA foreign_keys = OFF")
+        live.execute("ATTACH DATABASE ? AS restored", [str(staging)])
+        live.execute("BEGIN IMMEDIATE")  # from here on, the service's writes wait for us
+        try:
+            _keep_aside(db_path, kept)
+            set_aside = _replace_rows(live)
+        except BaseException:
+            live.execute("ROLLBACK")
+            raise
+        live.execute("COMMIT")
+        live.execute("DETACH DATABASE restored")
+        return set_aside
+    finally:
+        live.close()
 
 
 def _swap(staging: Path, db_path: Path) -> None:

@@ -254,3 +254,38 @@ def test_a_running_app_serves_the_restored_comments_at_once(tmp_path, make_app):
     after = client.get(url)
     assert [c["author"] for c in after.get_json()["comments"]] == ["Sara"]
     assert client.get(url, headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+
+
+def test_a_restore_waits_for_the_write_lock_then_gives_up_leaving_everything_as_it_was(tmp_path):
+    """Another writer holding its transaction open makes the restore refuse, by name, and change nothing."""
+    path = tmp_path / "live.db"
+    db = live_db(path)
+    comments_store.add_comment(db, "article", NewComment(author="Sara", body="Sauvegardé"), moderation="none")
+    copy = backup(path, tmp_path / "b", KNOWN).path
+    comments_store.add_comment(db, "article", NewComment(author="Ali", body="Pas encore"), moderation="none")
+    db.close()
+    before = comments_in(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(comments_store.StoreUnavailable):
+            restore(copy, path, KNOWN, migrate, wait=0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert comments_in(path) == before
+
+
+def test_leases_of_the_running_service_are_not_restored(tmp_path):
+    """The rebuild lease describes the service, not the blog: the live one stays, a restored one does not come back."""
+    path = tmp_path / "live.db"
+    db = live_db(path)
+    db.execute("INSERT INTO leases (name, holder, until) VALUES ('rebuild', 'ancienne-machine', '2999-01-01')")
+    db.conn.commit()
+    copy = backup(path, tmp_path / "b", KNOWN).path
+    db.execute("DELETE FROM leases")
+    db.conn.commit()
+    db.close()
+    restore(copy, path, KNOWN, migrate)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM leases").fetchone()[0] == 0
