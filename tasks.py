@@ -365,7 +365,7 @@ def backup(c, to=""):
 
 @task(help={"force": "Si la base en service est abîmée : la remplacer entière par renommage (service arrêté)"})
 def restore(c, file, force=False):
-    """Put a backup's data into the database, service running or not: checked, older schema migrated, newer refused."""
+    """Put a backup's data into the live database (service running or not); older schema migrated, newer refused."""
     import comments_store
     from comments_store.backup import BackupError
     from comments_store.backup import restore as put_back

@@ -214,7 +214,8 @@ def import_source(db: Database, source: Source, *, prefix: str = "", overrides: 
                 if problem and source.format == "boucle":
                     item.uri = ""  # our export finds the article by its slug; the address went with its article
                 elif problem:
-                    report.refused.append((_printable(item.identity()), f"adresse {_printable(str(item.uri))} : {problem}"))
+                    reason = f"adresse {_printable(str(item.uri))} : {problem}"
+                    report.refused.append((_printable(item.identity()), reason))
                     continue
                 if item.status not in STATUSES:
                     report.refused.append((item.identity(), "status_invalid"))
