@@ -1,6 +1,8 @@
 """Named migrations of the comment tables. Never edit one that has landed: add a new one."""
 from __future__ import annotations
 
+import secrets
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -118,6 +120,29 @@ def email_lookups_and_leases(db: Database) -> None:
     db.execute("CREATE INDEX comments_email_lower ON comments(lower(email))")
     # Jobs that one machine at a time may run (the site rebuild): who holds each, and until when.
     db.execute("CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL)")
+
+
+@migrations(name="0009_pending_edits_and_proven_addresses")
+def pending_edits_and_proven_addresses(db: Database) -> None:
+    # An edit of a published comment waits here, apart, while the published text stays on the page. Its id
+    # names the version a moderator read and approves, so it must never be given again: AUTOINCREMENT.
+    db.execute(
+        """
+        CREATE TABLE comment_edits (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            comment_id INTEGER NOT NULL UNIQUE REFERENCES comments(id) ON DELETE CASCADE,
+            body TEXT NOT NULL,
+            html TEXT NOT NULL,
+            fingerprint TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    # Addresses whose owner was sent, and opened, a confirmation link (`first` moderation trusts only those),
+    # kept as keyed hashes; the key is the database's own, so erasure can find the row from the address alone.
+    db.execute("CREATE TABLE proven_addresses (address_hash TEXT PRIMARY KEY, invited_at TEXT, proven_at TEXT)")
+    db.execute("CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO store_keys (name, value) VALUES ('proven_addresses', ?)", [secrets.token_hex(32)])
 
 
 def names() -> list[str]:
