@@ -1,8 +1,6 @@
 """Named migrations of the comment tables. Never edit one that has landed: add a new one."""
 from __future__ import annotations
 
-import secrets
-
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -139,10 +137,10 @@ def pending_edits_and_proven_addresses(db: Database) -> None:
         """
     )
     # Addresses whose owner was sent, and opened, a confirmation link (`first` moderation trusts only those),
-    # kept as keyed hashes; the key is the database's own, so erasure can find the row from the address alone.
+    # kept as keyed hashes; the key is the database's own (store_keys, made on first use, so that a transfer
+    # into a new database copies it with the hashes), and erasure can find the row from the address alone.
     db.execute("CREATE TABLE proven_addresses (address_hash TEXT PRIMARY KEY, invited_at TEXT, proven_at TEXT)")
     db.execute("CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    db.execute("INSERT INTO store_keys (name, value) VALUES ('proven_addresses', ?)", [secrets.token_hex(32)])
 
 
 def names() -> list[str]:

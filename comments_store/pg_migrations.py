@@ -6,7 +6,6 @@ machines starting together do not both migrate.
 """
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
 from . import clock
@@ -167,4 +166,3 @@ def pending_edits_and_proven_addresses(db) -> None:
         )""")
     db.execute("CREATE TABLE proven_addresses (address_hash TEXT PRIMARY KEY, invited_at TEXT, proven_at TEXT)")
     db.execute("CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    db.execute("INSERT INTO store_keys (name, value) VALUES ('proven_addresses', ?)", [secrets.token_hex(32)])

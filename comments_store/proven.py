@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import secrets
 
 from sqlite_utils import Database
 
@@ -20,7 +21,14 @@ REINVITE_AFTER = dt.timedelta(days=7)
 
 
 def _key(db: Database) -> bytes:
-    return db.execute("SELECT value FROM store_keys WHERE name = 'proven_addresses'").fetchone()[0].encode()
+    row = db.execute("SELECT value FROM store_keys WHERE name = 'proven_addresses'").fetchone()
+    if row is None:
+        # Made on first use, not by the migration: a new database stays empty, so a transfer can fill it.
+        with write(db):
+            db.execute("INSERT INTO store_keys (name, value) VALUES ('proven_addresses', ?) ON CONFLICT (name) "
+                       "DO NOTHING", [secrets.token_hex(32)])
+        row = db.execute("SELECT value FROM store_keys WHERE name = 'proven_addresses'").fetchone()
+    return row[0].encode()
 
 
 def address_hash(db: Database, email: str) -> str:

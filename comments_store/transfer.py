@@ -7,7 +7,7 @@ from .db import is_postgres, write
 from .errors import StoreError
 
 # The comment store's tables, parents before children; feedback/store.py lists its own.
-TABLES = ("threads", "comments", "outbox", "leases")
+TABLES = ("threads", "comments", "outbox", "leases", "comment_edits", "proven_addresses", "store_keys")
 _BATCH = 2000
 
 

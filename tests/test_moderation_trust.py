@@ -363,3 +363,26 @@ def test_the_right_secret_of_another_comment_opens_nothing(client):
     moved = client.patch(f"/api/threads/recruter-a-distance/comments/{mine['id']}", json={"body": "Piraté !"},
                          headers={"X-Edit-Token": mine["edit_token"]})
     assert (403, 403) == (response.status_code, moved.status_code)
+
+
+# --- Moving the blog keeps both ------------------------------------------------------------------------------------
+
+def test_a_transfer_keeps_waiting_edits_and_proven_addresses(tmp_path, pg_cluster):
+    """SQLite to PostgreSQL: the waiting edit keeps its version id, the proof still matches its address."""
+    import datetime as dt
+
+    from comments_store.transfer import TABLES, copy_all
+    from conftest import THREADS
+
+    source = comments_store.open_db(tmp_path / "blog.db")
+    comments_store.register_threads(source, THREADS)
+    comment, token = comments_store.add_comment(source, SLUG, comments_store.NewComment(author="Salma", body=ORIGINAL))
+    comments_store.set_status(source, comment.id, "approved")
+    waiting = comments_store.edit_own(source, SLUG, comment.id, token, "Corrigé.", window=dt.timedelta(hours=1)).waiting
+    comments_store.proven.prove(source, comments_store.proven.invite(source, "salma@example.ma"))
+    target = comments_store.open_db(pg_cluster.create())
+    counts = copy_all(source, target, TABLES)
+    key = comments_store.proven.address_hash(target, "SALMA@example.ma")
+    assert (1, 1, 1) == (counts["comment_edits"], counts["proven_addresses"], counts["store_keys"])
+    assert (True, waiting) == (comments_store.proven.is_proven(target, key), comments_store.pending_edit(target, comment.id))
+    assert "Corrigé." == comments_store.approve_edit(target, comment.id, waiting.id).body
