@@ -20,8 +20,10 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 ORIGINAL = "Le texte publié d'origine."
 
 
-def post(client, **fields):
-    return client.post(URL, json={"author": "Samir", "body": ORIGINAL, **fields})
+def post(client, url=URL, **fields):
+    """A reader's JSON post, with the fill-time token the page's script sends."""
+    token = client.get("/api/form-token").get_json()["token"]
+    return client.post(url, json={"author": "Samir", "body": ORIGINAL, "ts": token, **fields})
 
 
 def published(client, **fields) -> dict:
@@ -344,8 +346,7 @@ def test_a_wrong_secret_gets_one_answer_whatever_the_comment(client, target, met
     parent = published(client, body="Parent supprimé.")
     post(client, body="Une réponse.", parent_id=parent["id"])
     client.delete(f"{URL}/{parent['id']}", headers={"X-Edit-Token": parent["edit_token"]})
-    other = client.post("/api/threads/recruter-a-distance/comments",
-                        json={"author": "Lina", "body": "Ailleurs."}).get_json()
+    other = post(client, "/api/threads/recruter-a-distance/comments", body="Ailleurs.").get_json()
     url = {"missing": f"{URL}/999", "other_thread": f"{URL}/{other['id']}", "pending": f"{URL}/{pending['id']}",
            "published": f"{URL}/{shown_one['id']}", "deleted": f"{URL}/{gone['id']}",
            "placeholder": f"{URL}/{parent['id']}", "huge": f"{URL}/{10**30}"}[target]
