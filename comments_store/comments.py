@@ -199,8 +199,8 @@ def erase_person(db: Database, email: str) -> int:
         return 0
     with write(db):
         # Edits waiting for a moderator hold the reader's text too; the proof of the address goes with them.
-        db.execute("DELETE FROM comment_edits WHERE comment_id IN (SELECT id FROM comments WHERE lower(email) = lower(?))",
-                   [email])
+        db.execute("DELETE FROM comment_edits WHERE comment_id IN "
+                   "(SELECT id FROM comments WHERE lower(email) = lower(?))", [email])
         proven.forget(db, email)
         return db.execute(
             """UPDATE comments SET author = '', email = NULL, website = NULL, body = '', html = '', client_hash = NULL,

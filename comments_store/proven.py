@@ -49,7 +49,8 @@ def invite(db: Database, email: str) -> str | None:
         if row is not None and (row[1] or (row[0] and now - clock.parse_iso(row[0]) < REINVITE_AFTER)):
             return None
         if row is None:
-            db.execute("INSERT INTO proven_addresses (address_hash, invited_at) VALUES (?, ?)", [key, clock.to_iso(now)])
+            db.execute("INSERT INTO proven_addresses (address_hash, invited_at) VALUES (?, ?)",
+                       [key, clock.to_iso(now)])
         else:
             db.execute("UPDATE proven_addresses SET invited_at = ? WHERE address_hash = ?", [clock.to_iso(now), key])
     return key
