@@ -5,6 +5,7 @@ from flask import Blueprint, request
 
 import comments_store
 
+from . import proven_web, safe_json
 from .auth import require_token
 from .db import get_db
 from .errors import APIError
@@ -41,13 +42,42 @@ def list_comments():
 @bp.get("/comments/<id:comment_id>")
 @require_token
 def show_comment(comment_id: int):
-    return comments_store.get_comment(get_db(), comment_id).private()
+    db = get_db()
+    comment = comments_store.get_comment(db, comment_id)
+    waiting = comments_store.pending_edit(db, comment_id)
+    return {**comment.private(), "pending_edit": waiting.private() if waiting else None}
 
 
 @bp.post("/comments/<id:comment_id>/<any(approve, reject, spam, pending):action>")
 @require_token
 def moderate(comment_id: int, action: str):
-    return comments_store.set_status(get_db(), comment_id, ACTIONS[action]).private()
+    comment = comments_store.set_status(get_db(), comment_id, ACTIONS[action])
+    proven_web.invite(comment)
+    return comment.private()
+
+
+@bp.get("/edits")
+@require_token
+def list_edits():
+    """Edits of published comments waiting for a moderator, each with the difference from the published text."""
+    limit, offset = _page_args()
+    found, total = comments_store.pending_edits(get_db(), limit=limit, offset=offset)
+    return {"total": total, "limit": limit, "offset": offset, "edits": [e.private() for e in found]}
+
+
+@bp.post("/comments/<id:comment_id>/edit/<any(approve, reject):action>")
+@require_token
+def moderate_edit(comment_id: int, action: str):
+    """Publish or drop the waiting edit named by `edit_id`: the version the moderator read, and no other."""
+    data = safe_json.loads(request.get_data(cache=True)) if request.mimetype == "application/json" else None
+    edit_id = data.get("edit_id") if isinstance(data, dict) else None
+    if isinstance(edit_id, bool) or not isinstance(edit_id, int) or not 0 < edit_id <= comments_store.MAX_ID:
+        raise APIError(422, "parameter_invalid", field="edit_id")
+    act = comments_store.approve_edit if action == "approve" else comments_store.reject_edit
+    try:
+        return act(get_db(), comment_id, edit_id).private()
+    except comments_store.EditChanged:
+        raise APIError(409, "edit_changed") from None
 
 
 @bp.delete("/comments/<id:comment_id>")

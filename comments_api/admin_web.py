@@ -7,7 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 import comments_store
 
+from . import proven_web
 from .auth import csrf_ok, csrf_token, token_matches
+from .ids import parse_id
 from .db import get_db
 from .messages import language, message
 
@@ -26,7 +28,13 @@ TEXT = {
            "delete": "Supprimer", "none": "Aucun commentaire ici.", "results": "{n} commentaire(s)",
            "done": "Commentaire n°{id} : {status}.", "deleted": "Commentaire n°{id} supprimé.",
            "expired": "Session expirée : recommencez.", "on": "sur", "email": "e-mail", "reply_to": "réponse au n°",
-           "next": "Suivants", "prev": "Précédents", "filter": "Filtrer", "skip": "Aller au contenu"},
+           "next": "Suivants", "prev": "Précédents", "filter": "Filtrer", "skip": "Aller au contenu",
+           "edits": "Modifications en attente", "edit_of": "modification du n°",
+           "edits_intro": "Le texte publié reste en ligne tant que la modification n'est pas acceptée.",
+           "diff": "Différence avec le texte publié", "removed": "retiré :", "added": "ajouté :",
+           "approve_edit": "Publier la modification", "reject_edit": "Refuser la modification",
+           "edit_approved": "Modification du commentaire n°{id} publiée.",
+           "edit_rejected": "Modification du commentaire n°{id} refusée : le texte publié reste."},
     "en": {"title": "Moderation", "login": "Log in", "who": "Your name (for the history)", "feedback": "Readers' feedback", "token": "Admin token", "enter": "Enter",
            "bad_token": "Invalid token.", "logout": "Log out", "search": "Search", "text": "Text",
            "author": "Author", "thread": "Article (slug)", "status": "Status", "all": "All",
@@ -35,7 +43,13 @@ TEXT = {
            "delete": "Delete", "none": "No comment here.", "results": "{n} comment(s)",
            "done": "Comment #{id}: {status}.", "deleted": "Comment #{id} deleted.",
            "expired": "Session expired: please try again.", "on": "on", "email": "e-mail", "reply_to": "reply to #",
-           "next": "Next", "prev": "Previous", "filter": "Filter", "skip": "Skip to content"},
+           "next": "Next", "prev": "Previous", "filter": "Filter", "skip": "Skip to content",
+           "edits": "Edits waiting", "edit_of": "edit of #",
+           "edits_intro": "The published text stays online until the edit is approved.",
+           "diff": "Difference from the published text", "removed": "removed:", "added": "added:",
+           "approve_edit": "Publish the edit", "reject_edit": "Reject the edit",
+           "edit_approved": "Edit of comment #{id} published.",
+           "edit_rejected": "Edit of comment #{id} rejected: the published text stays."},
 }
 
 
@@ -67,8 +81,10 @@ def queue():
         thread=filters["thread"] or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
     )
     query = {k: v for k, v in {**filters, "status": status or "all"}.items() if v}
+    # Edits of published comments wait with the comments: shown on the first page of the pending tab.
+    edits = comments_store.pending_edits(get_db(), limit=PAGE_SIZE)[0] if status == "pending" and page == 1 else []
     return render_template(
-        "admin/queue.html", t=texts(), lang=language(), csrf=csrf_token(), comments=found, total=total,
+        "admin/queue.html", t=texts(), lang=language(), csrf=csrf_token(), comments=found, total=total, edits=edits,
         status=status, filters=filters, page=page, pages=max(1, -(-total // PAGE_SIZE)),
         page_url=lambda n: url_for(".queue") + "?" + urlencode({**query, "page": n}),
         back=request.full_path.rstrip("?"),
@@ -117,6 +133,27 @@ def moderate(comment_id: int, action: str):
         else:
             comment = comments_store.set_status(get_db(), comment_id, ACTIONS[action])
             flash(texts()["done"].format(id=comment_id, status=texts()[comment.status]), "ok")
+            proven_web.invite(comment)
+    except comments_store.CommentNotFound:
+        flash(message("comment_not_found"), "error")
+    return redirect(_safe_back(), code=303)
+
+
+@bp.post("/comments/<id:comment_id>/edit/<any(approve, reject):action>")
+def moderate_edit(comment_id: int, action: str):
+    """Publish or drop the waiting edit the moderator read (its id comes with the form), and no other version."""
+    if not logged_in():
+        abort(403)
+    if not csrf_ok():
+        flash(texts()["expired"], "error")
+        return redirect(_safe_back(), code=303)
+    edit_id = parse_id(request.form.get("edit_id"))
+    act = comments_store.approve_edit if action == "approve" else comments_store.reject_edit
+    try:
+        act(get_db(), comment_id, edit_id or 0)
+        flash(texts()["edit_approved" if action == "approve" else "edit_rejected"].format(id=comment_id), "ok")
+    except comments_store.EditChanged:
+        flash(message("edit_changed"), "error")
     except comments_store.CommentNotFound:
         flash(message("comment_not_found"), "error")
     return redirect(_safe_back(), code=303)

@@ -72,6 +72,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "notice_pending": {"fr": "Merci ! Votre commentaire sera publié après modération.",
                        "en": "Thank you! Your comment will appear once approved."},
     "notice_approved": {"fr": "Merci ! Votre commentaire est publié.", "en": "Thank you! Your comment is published."},
+    "edit_changed": {"fr": "Le lecteur a modifié ce commentaire depuis : rien n'a été publié. Relisez la nouvelle "
+                           "version.",
+                     "en": "The reader changed this comment since: nothing was published. Read the new version."},
+    "prove_title": {"fr": "Confirmer votre adresse", "en": "Confirm your address"},
+    "prove_intro": {"fr": "Confirmez votre adresse e-mail : vos prochains commentaires envoyés depuis ce navigateur "
+                          "avec cette adresse seront publiés sans attendre la modération.",
+                    "en": "Confirm your e-mail address: your next comments sent from this browser with this address "
+                          "will be published without waiting for moderation."},
+    "prove_button": {"fr": "Confirmer mon adresse", "en": "Confirm my address"},
+    "prove_done": {"fr": "C'est fait : votre adresse est confirmée pour ce navigateur.",
+                   "en": "Done: your address is confirmed for this browser."},
+    "prove_invalid": {"fr": "Ce lien de confirmation n'est pas valide ou a expiré. Un nouveau lien vous sera envoyé "
+                            "à la publication d'un prochain commentaire.",
+                      "en": "This confirmation link is not valid or has expired. A new one will be sent to you when "
+                            "a next comment of yours is published."},
 }
 
 

@@ -57,3 +57,19 @@ def new_pending(comment: Comment) -> int | None:
         f"Modérer : {site}/admin/?status=pending\n"
     )
     return queue(config["MODERATOR_EMAILS"], subject, text)
+
+
+def prove_address(email: str, link: str) -> int:
+    """Send a reader the link that proves their address (`first` moderation); returns the outbox id.
+
+    Nothing the reader typed goes into the subject or any header: the recipient is the address itself.
+    """
+    text = (
+        "Bonjour,\n\nVotre commentaire sur le blog vient d'être publié. Pour que les suivants, envoyés depuis ce "
+        "navigateur avec cette adresse, soient publiés sans attendre la modération, confirmez votre adresse :\n\n"
+        f"{link}\n\nLe lien est valable 30 jours. Si vous n'avez pas commenté sur le blog, ignorez ce message.\n\n"
+        "--\n\nHello,\n\nYour comment on the blog has just been published. To have the next ones, sent from this "
+        "browser with this address, published without waiting for moderation, confirm your address:\n\n"
+        f"{link}\n\nThe link is valid for 30 days. If you did not comment on the blog, ignore this message.\n"
+    )
+    return queue([email], "Confirmez votre adresse / Confirm your address", text)

@@ -130,10 +130,16 @@ def _spec() -> dict[str, Any]:
                 "patch": {"summary": "Edit one's own comment within the edit window", "parameters": [SLUG, COMMENT_ID, EDIT_TOKEN],
                           "requestBody": {"required": True, "content": {"application/json": {"schema": {
                               "type": "object", "required": ["body"], "properties": {"body": {"type": "string"}}}}}},
-                          "responses": {"200": {"description": "Edited"}, "403": _error("Wrong secret or window closed"), **ERRORS}},
+                          "responses": {"200": {"description": (
+                              "Edited. `html` is what readers see. `edit_status` is `applied` (a comment not yet "
+                              "published, or moderation off: changed at once) or `pending` (a published comment: "
+                              "the edit waits for a moderator, its HTML in `pending_html`, and the published "
+                              "version stays until then)")},
+                                        "403": _error("Wrong secret (one answer whether the comment exists, is "
+                                                      "pending, published or deleted), or window closed"), **ERRORS}},
                 "delete": {"summary": "Delete one's own comment within the edit window", "parameters": [SLUG, COMMENT_ID, EDIT_TOKEN],
-                           "responses": {"204": {"description": "Deleted"}, "403": _error("Wrong secret or window closed"),
-                                         "404": ERRORS["404"]}},
+                           "responses": {"204": {"description": "Deleted"}, "403": _error(
+                               "Wrong secret (one answer whether the comment exists or not), or window closed")}},
             },
             "/api/threads/{slug}/comments/{comment_id}/reply": {"get": {
                 "summary": "HTML page with a form answering this comment (readers without JavaScript)",
@@ -158,13 +164,41 @@ def _spec() -> dict[str, Any]:
                         "responses": {"200": {"description": "text/html form"}, "400": {"description": "bad link"}}},
                 "post": {"summary": "Erase name, e-mail, website and texts; anonymous counts stay (form field `token`)",
                          "responses": {"200": {"description": "text/html"}, "400": {"description": "bad link"}}}},
+            "/api/prove": {
+                "get": {"summary": "Page of the link that proves a reader's address (`first` moderation): a button, "
+                                   "nothing confirmed yet (link scanners)",
+                        "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "text/html form"},
+                                      "400": {"description": "text/html: forged or expired link"}}},
+                "post": {"summary": "Confirm the address (form field `token`); sets the HttpOnly cookie that lets this "
+                                    "browser publish at once",
+                         "responses": {"200": {"description": "text/html; Set-Cookie boucle_proven"},
+                                       "400": {"description": "text/html: forged or expired link"},
+                                       "403": _error("Form sent from another site")}}},
+            "/api/admin/edits": {"get": {
+                "summary": "Edits of published comments waiting for a moderator, oldest first, each with `diff` from "
+                           "the published text ([op, text] pieces, op in equal, delete, insert)", "security": ADMIN,
+                "parameters": [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("limit", "offset")],
+                "responses": {"200": {"description": "{total, limit, offset, edits}"}, "401": _error("No or wrong token")}}},
+            "/api/admin/comments/{comment_id}/edit/{action}": {"post": {
+                "summary": "Publish or reject the waiting edit named by `edit_id` (from /api/admin/edits): exactly "
+                           "the version read", "security": ADMIN,
+                "parameters": [COMMENT_ID, {"name": "action", "in": "path", "required": True, "schema": {
+                    "type": "string", "enum": ["approve", "reject"]}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["edit_id"], "properties": {"edit_id": {"type": "integer"}}}}}},
+                "responses": {"200": {"description": "The comment, as now published"},
+                              "401": _error("No or wrong token"), "404": ERRORS["404"],
+                              "409": _error("The reader changed the edit since (or it was handled): nothing done"),
+                              "422": _error("`edit_id` missing or not a number")}}},
             "/api/admin/comments": {"get": {
                 "summary": "Comments for moderators", "security": ADMIN,
                 "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("status", "q", "author", "thread")]
                 + [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("limit", "offset")],
                 "responses": {"200": {"description": "{total, limit, offset, comments}"}, "401": _error("No or wrong token")}}},
             "/api/admin/comments/{comment_id}": {
-                "get": {"summary": "One comment with its private fields", "security": ADMIN, "parameters": [COMMENT_ID],
+                "get": {"summary": "One comment with its private fields, and `pending_edit` (its waiting edit, or null)",
+                        "security": ADMIN, "parameters": [COMMENT_ID],
                         "responses": {"200": {"description": "The comment", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModeratedComment"}}}},
                                       "401": _error("No or wrong token"), "404": ERRORS["404"]}},
                 "delete": {"summary": "Delete a comment", "security": ADMIN, "parameters": [COMMENT_ID],

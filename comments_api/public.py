@@ -1,6 +1,7 @@
 """The public API under /api/: read comments, post one (JSON or HTML form), edit or delete one's own."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -10,7 +11,7 @@ from flask import Blueprint, current_app, jsonify, redirect, request
 import comments_store
 from comments_store import Limits, NewComment, site_state
 
-from . import forms, notify, safe_json
+from . import forms, notify, proven_web, safe_json
 from .db import get_db
 from .errors import APIError, is_form_post
 from .ids import MAX_ID, parse_id
@@ -135,6 +136,7 @@ def post_comment(slug: str):
         get_db(), slug, new, moderation=current_app.config["MODERATION"], limits=limits(),
         client_hash=anonymise(request.remote_addr, current_app.config["SECRET_KEY"]), spam=spam,
         duplicate_window=dt.timedelta(seconds=current_app.config["DUPLICATE_WINDOW"]),
+        proof=proven_web.proof(),
     )
     stored_at = time.time()
     if comment.status == "pending":
@@ -201,13 +203,19 @@ def _edit_token(data: dict | None = None) -> str:
 @bp.patch("/threads/<slug>/comments/<id:comment_id>")
 def edit_comment(slug: str, comment_id: int):
     data = json_body()
-    comment = comments_store.edit_own(
+    outcome = comments_store.edit_own(
         get_db(), slug, comment_id, _edit_token(data), data.get("body"), window=edit_window(),
         moderation=current_app.config["MODERATION"], limits=limits(),
     )
-    if comment.status == "pending":
+    comment, waiting = outcome.comment, outcome.waiting
+    # The published version stays what `html` shows; an edit waiting for moderation comes apart, for its author.
+    answer = {**comment.public(), "status": comment.status, "edit_status": "pending" if waiting else "applied"}
+    if waiting:
+        notify.new_pending(dataclasses.replace(comment, body=waiting.body))
+        answer["pending_html"] = waiting.html
+    elif comment.status == "pending":
         notify.new_pending(comment)
-    return {**comment.public(), "status": comment.status}
+    return answer
 
 
 @bp.delete("/threads/<slug>/comments/<id:comment_id>")

@@ -6,6 +6,10 @@ from .comments import (
     MODERATION_MODES,
     add_comment,
     add_team_reply,
+    approve_edit,
+    pending_edit,
+    pending_edits,
+    reject_edit,
     comments_of,
     erase_person,
     unsubscribe,
@@ -24,18 +28,19 @@ from .comments import (
     search,
     set_status,
 )
-from . import outbox, postgres
+from . import outbox, postgres, proven
 from .db import open_db, write
 from .errors import (
     CommentNotFound,
     DuplicateComment,
+    EditChanged,
     EditNotAllowed,
     InvalidComment,
     StoreError,
     StoreUnavailable,
     ThreadNotFound,
 )
-from .records import STATUSES, Comment, NewComment, Thread
+from .records import STATUSES, Comment, EditOutcome, NewComment, PendingEdit, Thread
 from .render import count_links, render
 from .rules import MAX_ID, Limits
 from .rules import check as check_comment
@@ -49,4 +54,5 @@ __all__ = [
     "approved_by_thread", "check_comment", "count_approved", "count_links", "counts", "ping", "delete_comment", "delete_own", "edit_own", "get_comment",
     "get_thread", "import_comments", "iter_approved", "list_approved", "list_threads", "open_db", "published_state", "register_threads", "render", "search",
     "set_status", "write",
+    "EditChanged", "EditOutcome", "PendingEdit", "approve_edit", "pending_edit", "pending_edits", "proven", "reject_edit",
 ]

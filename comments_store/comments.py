@@ -9,10 +9,10 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from . import clock
+from . import clock, proven
 from .db import write
-from .errors import CommentNotFound, DuplicateComment, EditNotAllowed, InvalidComment
-from .records import STATUSES, Comment, NewComment, Thread
+from .errors import CommentNotFound, DuplicateComment, EditChanged, EditNotAllowed, InvalidComment
+from .records import STATUSES, Comment, EditOutcome, NewComment, PendingEdit, Thread
 from .render import render
 from .rules import MAX_ID, Limits, check, clean_text, fingerprint, storable
 from .errors import ThreadNotFound
@@ -40,16 +40,18 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _initial_status(db: Database, new: NewComment, moderation: str, spam: bool) -> str:
+def _initial_status(db: Database, new: NewComment, moderation: str, spam: bool, proof: str | None) -> str:
     if spam:
         return "spam"
     if moderation == "none":
         return "approved"
     if moderation == "first" and new.email:
-        known = db.execute(
-            "SELECT 1 FROM comments WHERE lower(email) = lower(?) AND status = 'approved' LIMIT 1", [new.email]
-        ).fetchone()
-        return "approved" if known else "pending"
+        # Trusted only when the owner proved the address (confirmation link) AND this request carries the proof
+        # that browser received: typing a known address, in any letter case, proves nothing. The same work is
+        # done whether or not the address is known, and the answer is the same "pending" when not trusted.
+        key = proven.address_hash(db, new.email)
+        vouched = hmac.compare_digest(key, proof or "")
+        return "approved" if proven.is_proven(db, key) and vouched else "pending"
     return "pending"
 
 
@@ -79,8 +81,12 @@ def add_comment(
     client_hash: str | None = None,
     spam: bool = False,
     duplicate_window: dt.timedelta = dt.timedelta(hours=24),
+    proof: str | None = None,
 ) -> tuple[Comment, str]:
-    """Check and store a reader's comment; return it with its edit secret (shown once, stored hashed)."""
+    """Check and store a reader's comment; return it with its edit secret (shown once, stored hashed).
+
+    `proof` is the address hash the request's signed confirmation cookie vouches for (`first` moderation).
+    """
     if moderation not in MODERATION_MODES:
         raise ValueError(f"moderation must be one of {MODERATION_MODES}")
     new = check(new, limits)
@@ -109,7 +115,7 @@ def add_comment(
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """,
             [thread.id, new.parent_id, new.author, new.email, new.website, new.body, render(new.body),
-             _initial_status(db, new, moderation, spam), clock.now_iso(), new.lang or thread.lang, client_hash,
+             _initial_status(db, new, moderation, spam, proof), clock.now_iso(), new.lang or thread.lang, client_hash,
              _hash_token(token), print_, int(new.notify)],
         )
         comment = get_comment(db, cursor.fetchone()[0])
@@ -192,6 +198,10 @@ def erase_person(db: Database, email: str) -> int:
     if not storable(email):
         return 0
     with write(db):
+        # Edits waiting for a moderator hold the reader's text too; the proof of the address goes with them.
+        db.execute("DELETE FROM comment_edits WHERE comment_id IN "
+                   "(SELECT id FROM comments WHERE lower(email) = lower(?))", [email])
+        proven.forget(db, email)
         return db.execute(
             """UPDATE comments SET author = '', email = NULL, website = NULL, body = '', html = '', client_hash = NULL,
                                    edit_token_hash = NULL, notify = 0, deleted = 1, fingerprint = ''
@@ -282,24 +292,35 @@ def counts(db: Database, slugs: Iterable[str]) -> dict[str, int]:
     return result
 
 
+# Compared against when no comment has the id: the same work is done whether or not it exists.
+_NO_SECRET = "0" * 64
+
+
 def _check_owner(db: Database, slug: str, comment_id: int, token: str, window: dt.timedelta) -> Comment:
+    # One answer for every refusal: a wrong secret tells nothing of whether the id exists, is published,
+    # pending, deleted or in another thread.
+    row = None
+    if 0 < comment_id <= MAX_ID:
+        row = db.execute(
+            "SELECT c.edit_token_hash, c.deleted, t.slug FROM comments c JOIN threads t ON t.id = c.thread_id "
+            "WHERE c.id = ?", [comment_id]).fetchone()
+    token = token if isinstance(token, str) and storable(token) else ""
+    matches = hmac.compare_digest((row[0] if row and row[0] else None) or _NO_SECRET, _hash_token(token))
+    if not (row and row[0] and token and matches and not row[1] and row[2] == slug):
+        raise EditNotAllowed(code="edit_token_invalid")
     comment = get_comment(db, comment_id, slug)
-    if not storable(token):
-        raise EditNotAllowed(code="edit_token_invalid")
-    row = db.execute("SELECT edit_token_hash FROM comments WHERE id = ?", [comment_id]).fetchone()
-    if comment.deleted or not token or not row[0] or not hmac.compare_digest(row[0], _hash_token(token)):
-        raise EditNotAllowed(code="edit_token_invalid")
     if clock.now() - clock.parse_iso(comment.created_at) > window:
         raise EditNotAllowed(code="edit_window_closed")
     return comment
 
 
 def edit_own(db: Database, slug: str, comment_id: int, token: str, body: str, *, window: dt.timedelta,
-             moderation: str = "all", limits: Limits = Limits()) -> Comment:
+             moderation: str = "all", limits: Limits = Limits()) -> EditOutcome:
     """Change the text of one's own comment within the edit window.
 
-    Unless moderation is off, an edited comment goes back to the queue: an
-    approval covers the text the moderator read.
+    A published comment keeps its published text, on the page and in the API, until a moderator approves the
+    edit (unless moderation is off): the edit waits apart, and a newer edit replaces the waiting one. A comment
+    not published yet simply changes.
     """
     text = clean_text(body, "body", multiline=True)
     if len(text) < limits.body_min:
@@ -308,13 +329,65 @@ def edit_own(db: Database, slug: str, comment_id: int, token: str, body: str, *,
         raise InvalidComment(code="body_too_long", field="body", limit=limits.body_max)
     with write(db):
         comment = _check_owner(db, slug, comment_id, token, window)
-        status = comment.status
-        if status == "approved" and moderation != "none":
-            status = "pending"
+        db.execute("DELETE FROM comment_edits WHERE comment_id = ?", [comment_id])
+        if comment.status == "approved" and moderation != "none":
+            if text == comment.body:
+                return EditOutcome(comment)  # back to the published text: nothing left to review
+            db.execute(
+                "INSERT INTO comment_edits (comment_id, body, html, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)",
+                [comment_id, text, render(text), fingerprint(text), clock.now_iso()],
+            )
+            return EditOutcome(comment, pending_edit(db, comment_id))
         db.execute(
-            "UPDATE comments SET body = ?, html = ?, fingerprint = ?, edited_at = ?, status = ? WHERE id = ?",
-            [text, render(text), fingerprint(text), clock.now_iso(), status, comment_id],
+            "UPDATE comments SET body = ?, html = ?, fingerprint = ?, edited_at = ? WHERE id = ?",
+            [text, render(text), fingerprint(text), clock.now_iso(), comment_id],
         )
+        return EditOutcome(get_comment(db, comment_id))
+
+
+_EDIT_SELECT = """SELECT e.id, e.comment_id, e.body, e.html, e.created_at, c.body, c.author, t.slug
+                  FROM comment_edits e JOIN comments c ON c.id = e.comment_id JOIN threads t ON t.id = c.thread_id"""
+
+
+def pending_edit(db: Database, comment_id: int) -> PendingEdit | None:
+    """The edit of this comment waiting for a moderator, if any."""
+    if not 0 < comment_id <= MAX_ID:
+        return None
+    row = db.execute(f"{_EDIT_SELECT} WHERE e.comment_id = ?", [comment_id]).fetchone()
+    return PendingEdit(*row) if row else None
+
+
+def pending_edits(db: Database, limit: int = 50, offset: int = 0) -> tuple[list[PendingEdit], int]:
+    """Edits of published comments waiting for a moderator, oldest first; one page and the total."""
+    total = db.execute("SELECT count(*) FROM comment_edits").fetchone()[0]
+    rows = db.execute(f"{_EDIT_SELECT} ORDER BY e.created_at, e.id LIMIT ? OFFSET ?", [limit, offset])
+    return [PendingEdit(*r) for r in rows], total
+
+
+def _waiting(db: Database, comment_id: int, edit_id: int) -> tuple:
+    get_comment(db, comment_id)
+    row = db.execute("SELECT id, body, html, fingerprint FROM comment_edits WHERE comment_id = ?",
+                     [comment_id]).fetchone()
+    if row is None or row[0] != edit_id:
+        raise EditChanged(id=comment_id)
+    return row
+
+
+def approve_edit(db: Database, comment_id: int, edit_id: int) -> Comment:
+    """Publish the waiting edit `edit_id`, exactly that version; EditChanged if it no longer waits."""
+    with write(db):
+        _, body, html, print_ = _waiting(db, comment_id, edit_id)
+        db.execute("UPDATE comments SET body = ?, html = ?, fingerprint = ?, edited_at = ? WHERE id = ?",
+                   [body, html, print_, clock.now_iso(), comment_id])
+        db.execute("DELETE FROM comment_edits WHERE id = ?", [edit_id])
+        return get_comment(db, comment_id)
+
+
+def reject_edit(db: Database, comment_id: int, edit_id: int) -> Comment:
+    """Drop the waiting edit `edit_id`; the published text stays. EditChanged if it no longer waits."""
+    with write(db):
+        _waiting(db, comment_id, edit_id)
+        db.execute("DELETE FROM comment_edits WHERE id = ?", [edit_id])
         return get_comment(db, comment_id)
 
 
@@ -326,6 +399,7 @@ def delete_own(db: Database, slug: str, comment_id: int, token: str, *, window: 
 
 
 def _delete(db: Database, comment_id: int) -> None:
+    db.execute("DELETE FROM comment_edits WHERE comment_id = ?", [comment_id])
     # A comment with replies leaves an anonymous placeholder so the replies keep their place.
     if db.execute("SELECT 1 FROM comments WHERE parent_id = ? LIMIT 1", [comment_id]).fetchone():
         db.execute(

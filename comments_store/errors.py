@@ -49,3 +49,9 @@ class StoreUnavailable(StoreError):
     """The database cannot be written (disk full, read-only, locked too long): try again later."""
 
     code = "store_unavailable"
+
+
+class EditChanged(StoreError):
+    """The edit a moderator acted on no longer waits: the reader changed it again, or it was already handled."""
+
+    code = "edit_changed"

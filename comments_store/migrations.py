@@ -213,6 +213,29 @@ def comment_ids_never_reused(db: Database) -> None:
         db.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
 
 
+@migrations(name="0009_pending_edits_and_proven_addresses")
+def pending_edits_and_proven_addresses(db: Database) -> None:
+    # An edit of a published comment waits here, apart, while the published text stays on the page. Its id
+    # names the version a moderator read and approves, so it must never be given again: AUTOINCREMENT.
+    db.execute(
+        """
+        CREATE TABLE comment_edits (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            comment_id INTEGER NOT NULL UNIQUE REFERENCES comments(id) ON DELETE CASCADE,
+            body TEXT NOT NULL,
+            html TEXT NOT NULL,
+            fingerprint TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    # Addresses whose owner was sent, and opened, a confirmation link (`first` moderation trusts only those),
+    # kept as keyed hashes; the key is the database's own (store_keys, made on first use, so that a transfer
+    # into a new database copies it with the hashes), and erasure can find the row from the address alone.
+    db.execute("CREATE TABLE proven_addresses (address_hash TEXT PRIMARY KEY, invited_at TEXT, proven_at TEXT)")
+    db.execute("CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 def names() -> list[str]:
     """This code's migrations of the comment tables, in order (for checking a backup's schema)."""
     return [m.name for m in migrations._migrations]

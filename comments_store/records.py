@@ -1,6 +1,8 @@
 """Typed records the store hands out."""
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import asdict, dataclass, field
 
 STATUSES = ("pending", "approved", "rejected", "spam")
@@ -71,3 +73,56 @@ class NewComment:
     lang: str | None = None
     notify: bool = False
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PendingEdit:
+    """A reader's edit of a published comment, waiting for a moderator; the published text stays meanwhile.
+
+    `id` names this version: a moderator approves an id, so a newer edit (a new id) is never published unseen.
+    """
+
+    id: int
+    comment_id: int
+    body: str
+    html: str
+    created_at: str
+    published_body: str
+    author: str = ""
+    thread_slug: str = ""
+
+    def diff(self) -> list[tuple[str, str]]:
+        """The change from the published text, word by word: ("equal" | "delete" | "insert", text) pieces."""
+        return text_diff(self.published_body, self.body)
+
+    def private(self) -> dict:
+        """For moderators: both texts, the new one's HTML and the difference."""
+        return {"id": self.id, "comment_id": self.comment_id, "thread_slug": self.thread_slug, "author": self.author,
+                "created_at": self.created_at, "published_body": self.published_body, "body": self.body,
+                "html": self.html, "diff": [list(piece) for piece in self.diff()]}
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """What a reader's edit did: the comment as now published or stored, and the edit waiting apart, if any."""
+
+    comment: Comment
+    waiting: PendingEdit | None = None
+
+
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+def text_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """Pieces of text marked equal, deleted or inserted (a replacement is a deletion then an insertion)."""
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    pieces: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces.append(("equal", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("delete", "".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("insert", "".join(new[j1:j2])))
+    return pieces

@@ -8,7 +8,7 @@ from .errors import StoreError
 from .sequences import handed_out, next_after
 
 # The comment store's tables, parents before children; feedback/store.py lists its own.
-TABLES = ("threads", "comments", "outbox", "leases")
+TABLES = ("threads", "comments", "outbox", "leases", "comment_edits", "proven_addresses", "store_keys")
 _BATCH = 2000
 
 

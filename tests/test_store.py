@@ -139,15 +139,59 @@ def test_moderation_modes_for_a_newcomer(db, mode, expected):
     assert comment.status == expected
 
 
-def test_first_mode_trusts_an_email_once_approved(db):
-    """In 'first' mode, the second comment of an approved e-mail is published at once (any case)."""
+def test_first_mode_does_not_trust_an_approved_address_without_proof(db):
+    """In 'first' mode, an address with an approved comment proves nothing: typed again, in any case, it waits."""
     first, _ = store.add_comment(db, "negocier-son-salaire", new(email="Amal@exemple.ma"), moderation="first")
     store.set_status(db, first.id, "approved")
-    second, _ = store.add_comment(db, "negocier-son-salaire", new("Et encore une remarque", email="amal@exemple.ma"),
-                                  moderation="first")
-    assert second.status == "approved"
-    anonymous, _ = store.add_comment(db, "negocier-son-salaire", new("Sans adresse cette fois"), moderation="first")
-    assert anonymous.status == "pending"
+    statuses = [store.add_comment(db, "negocier-son-salaire", new(f"Et encore une remarque {i}", email=email),
+                                  moderation="first")[0].status
+                for i, email in enumerate(["Amal@exemple.ma", "amal@exemple.ma", "AMAL@EXEMPLE.MA"])]
+    assert ["pending"] * 3 == statuses
+
+
+def test_first_mode_trusts_a_proven_address_only_with_its_proof(db):
+    """Once the owner opened the link, a comment carrying the proof publishes at once, whatever the letter case."""
+    key = store.proven.invite(db, "Amal@exemple.ma")
+    assert store.proven.prove(db, key)
+    other = store.proven.address_hash(db, "autre@exemple.ma")
+
+    def status(body, email, proof):
+        return store.add_comment(db, "negocier-son-salaire", new(body, email=email), moderation="first",
+                                 proof=proof)[0].status
+
+    assert "approved" == status("Avec la preuve", "amal@EXEMPLE.ma", key)
+    assert "pending" == status("Sans la preuve", "amal@exemple.ma", None)
+    assert "pending" == status("La preuve d'une autre adresse", "amal@exemple.ma", other)
+    assert "pending" == status("Preuve sans adresse", None, key)
+    assert "pending" == store.add_comment(db, "negocier-son-salaire", new("En mode all", email="amal@exemple.ma"),
+                                          proof=key)[0].status
+
+
+def test_an_invited_address_is_not_trusted_before_the_link_is_opened(db):
+    """An invitation alone proves nothing; an unknown hash cannot be proven."""
+    key = store.proven.invite(db, "lina@exemple.ma")
+    comment, _ = store.add_comment(db, "negocier-son-salaire", new(email="lina@exemple.ma"), moderation="first",
+                                   proof=key)
+    assert ("pending", False) == (comment.status, store.proven.prove(db, "0" * 64))
+
+
+def test_invitations_are_not_repeated_within_a_week(db):
+    """A second approval the same week sends no second link; a proven address gets none either."""
+    assert store.proven.invite(db, "lina@exemple.ma") is not None
+    assert store.proven.invite(db, "LINA@exemple.ma") is None
+
+
+def test_erasure_forgets_the_proven_address(db):
+    """After erasure, the address's proof row is gone and its cookie no longer publishes anything."""
+    key = store.proven.invite(db, "amal@exemple.ma")
+    store.proven.prove(db, key)
+    first, _ = store.add_comment(db, "negocier-son-salaire", new(email="amal@exemple.ma"), moderation="first",
+                                 proof=key)
+    store.erase_person(db, "AMAL@exemple.ma")
+    rows = db.execute("SELECT count(*) FROM proven_addresses").fetchone()[0]
+    again, _ = store.add_comment(db, "negocier-son-salaire", new("Encore", email="amal@exemple.ma"),
+                                 moderation="first", proof=key)
+    assert ("approved", 0, "pending") == (first.status, rows, again.status)
 
 
 def test_spam_flag_wins_over_moderation(db):
@@ -159,20 +203,106 @@ def test_spam_flag_wins_over_moderation(db):
 WINDOW = dt.timedelta(minutes=15)
 
 
-def test_owner_can_edit_within_the_window(db):
-    """With the secret, the author changes the text; the HTML follows; it goes back to moderation."""
+def test_owner_can_edit_a_pending_comment_within_the_window(db):
+    """With the secret, the author changes a comment not yet published; the HTML follows; nothing waits apart."""
     comment, token = store.add_comment(db, "negocier-son-salaire", new())
-    store.set_status(db, comment.id, "approved")
-    edited = store.edit_own(db, "negocier-son-salaire", comment.id, token, "Texte **corrigé**", window=WINDOW)
+    outcome = store.edit_own(db, "negocier-son-salaire", comment.id, token, "Texte **corrigé**", window=WINDOW)
+    edited = outcome.comment
     assert edited.body == "Texte **corrigé**" and "<strong>corrigé</strong>" in edited.html
-    assert edited.edited_at is not None and edited.status == "pending"
+    assert (edited.edited_at is not None, edited.status, outcome.waiting) == (True, "pending", None)
 
 
-def test_edit_keeps_approval_when_moderation_is_off(db):
+def test_edit_is_published_at_once_when_moderation_is_off(db):
+    """Moderation 'none': the edit replaces the published text at once."""
     comment, token = store.add_comment(db, "negocier-son-salaire", new(), moderation="none")
-    edited = store.edit_own(db, "negocier-son-salaire", comment.id, token, "Autre texte", window=WINDOW,
-                            moderation="none")
-    assert edited.status == "approved"
+    outcome = store.edit_own(db, "negocier-son-salaire", comment.id, token, "Autre texte", window=WINDOW,
+                             moderation="none")
+    shown = [c.body for c in store.list_approved(db, "negocier-son-salaire")]
+    assert ("approved", None, ["Autre texte"]) == (outcome.comment.status, outcome.waiting, shown)
+
+
+def published(db):
+    """A published comment and its edit secret."""
+    comment, token = store.add_comment(db, "negocier-son-salaire", new("Le texte publié d'origine."))
+    store.set_status(db, comment.id, "approved")
+    return comment, token
+
+
+def edit(db, comment, token, body, mode="all"):
+    return store.edit_own(db, "negocier-son-salaire", comment.id, token, body, window=WINDOW, moderation=mode)
+
+
+@pytest.mark.parametrize("mode", ["all", "first"])
+def test_edit_of_a_published_comment_waits_apart(db, mode):
+    """The published text stays in the API and the static build; the edit waits with its difference."""
+    comment, token = published(db)
+    outcome = edit(db, comment, token, "Le texte publié <b>corrigé</b>.", mode)
+    api = [(c.body, c.status) for c in store.list_approved(db, "negocier-son-salaire")]
+    build = [c.body for c in store.approved_by_thread(db)["negocier-son-salaire"]]
+    waiting = store.pending_edit(db, comment.id)
+    assert [("Le texte publié d'origine.", "approved")] == api
+    assert ["Le texte publié d'origine."] == build
+    assert (outcome.comment.body, outcome.waiting) == ("Le texte publié d'origine.", waiting)
+    assert [("equal", "Le texte publié "), ("delete", "d'origine."), ("insert", "<b>corrigé</b>.")] == waiting.diff()
+    assert "&lt;b&gt;" in waiting.html and ([waiting], 1) == store.pending_edits(db)
+
+
+def test_approving_an_edit_publishes_exactly_that_version(db):
+    """Approval names the version read; the API and the build then show it."""
+    comment, token = published(db)
+    waiting = edit(db, comment, token, "Version relue par la modération.").waiting
+    approved = store.approve_edit(db, comment.id, waiting.id)
+    shown = [c.body for c in store.list_approved(db, "negocier-son-salaire")]
+    assert ("Version relue par la modération.", ["Version relue par la modération."]) == (approved.body, shown)
+    assert (None, ([], 0)) == (store.pending_edit(db, comment.id), store.pending_edits(db))
+    assert approved.edited_at is not None and approved.status == "approved"
+
+
+def test_an_edit_made_while_the_moderator_reads_is_not_published_unseen(db):
+    """A second edit replaces the waiting one; approving the version read is then refused and publishes nothing."""
+    comment, token = published(db)
+    seen = edit(db, comment, token, "Première correction, lue.").waiting
+    later = edit(db, comment, token, "Seconde correction, jamais lue.").waiting
+    with pytest.raises(store.EditChanged):
+        store.approve_edit(db, comment.id, seen.id)
+    with pytest.raises(store.EditChanged):
+        store.reject_edit(db, comment.id, seen.id)
+    assert later.id != seen.id and [later] == store.pending_edits(db)[0]
+    assert "Le texte publié d'origine." == store.get_comment(db, comment.id).body
+
+
+def test_rejecting_an_edit_keeps_the_published_text(db):
+    """Rejected, the edit is dropped; the published text stays; a new edit gets a new version id."""
+    comment, token = published(db)
+    first = edit(db, comment, token, "Correction refusée.").waiting
+    kept = store.reject_edit(db, comment.id, first.id)
+    second = edit(db, comment, token, "Autre correction.").waiting
+    assert ("Le texte publié d'origine.", True) == (kept.body, second.id > first.id)
+
+
+def test_editing_back_to_the_published_text_leaves_nothing_waiting(db):
+    comment, token = published(db)
+    edit(db, comment, token, "Une correction.")
+    outcome = edit(db, comment, token, "Le texte publié d'origine.")
+    assert (None, None) == (outcome.waiting, store.pending_edit(db, comment.id))
+
+
+@pytest.mark.parametrize("remove", ["delete_own", "delete_comment", "erase_person", "delete_with_replies"])
+def test_deletion_and_erasure_remove_the_waiting_edit(db, remove):
+    """No edit text outlives the comment, its deletion by a moderator, or the reader's erasure."""
+    comment, token = store.add_comment(db, "negocier-son-salaire", new(email="nadia@exemple.ma"))
+    store.set_status(db, comment.id, "approved")
+    edit(db, comment, token, "Texte secret en attente.")
+    if remove == "delete_own":
+        store.delete_own(db, "negocier-son-salaire", comment.id, token, window=WINDOW)
+    elif remove == "delete_comment":
+        store.delete_comment(db, comment.id)
+    elif remove == "erase_person":
+        store.erase_person(db, "NADIA@exemple.ma")
+    else:
+        store.add_comment(db, "negocier-son-salaire", new("Une réponse", parent_id=comment.id))
+        store.delete_comment(db, comment.id)
+    assert 0 == db.execute("SELECT count(*) FROM comment_edits").fetchone()[0]
 
 
 @pytest.mark.parametrize("token", ["", "mauvais-secret"])

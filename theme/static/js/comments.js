@@ -206,11 +206,12 @@
           if (refused(r)) return;
           mine.body = area.value;
           saveOwn();
-          text.innerHTML = r.data.html;
+          // An edit of a published comment waits for moderation: its author sees it, readers keep the published one.
+          text.innerHTML = r.data.pending_html || r.data.html;
           text.hidden = false;
           area.remove();
           save.remove();
-          if (r.data.status != "approved") say(t.pending);
+          if (r.data.status != "approved" || r.data.pending_html) say(t.pending);
         }).catch(fail);
       };
     };
