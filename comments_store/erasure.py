@@ -1,0 +1,66 @@
+"""Erasing a reader: their comments' personal data, every e-mail to or about them, their links and request counts.
+
+The comment rows stay as anonymous placeholders (comments.erase_person); the outbox rows go whole, sent or
+not, since each one quotes a name, an address or a text. On SQLite, freed space is zeroed (secure_delete)
+and the write-ahead log folded back into the file, so the erased bytes are not left in the file either.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from .comments import erase_person
+from .db import is_postgres, write
+from .rules import storable
+
+__all__ = ["Erased", "erase_reader"]
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What an erasure removed: comments anonymised, e-mails deleted, and the ids of those comments."""
+
+    comments: int
+    mails: int
+    comment_ids: list[int]
+
+
+def _mails_of(db: Database, email: str, comment_ids: list[int]) -> list[int]:
+    """Outbox rows to this address, about it, or quoting one of its comments."""
+    address = email.lower()
+    found = {r[0] for r in db.execute("SELECT id FROM outbox WHERE reader = ?", [address])}
+    for start in range(0, len(comment_ids), 500):
+        chunk = comment_ids[start:start + 500]
+        found |= {r[0] for r in db.execute(
+            f"SELECT outbox_id FROM outbox_about WHERE comment_id IN ({', '.join('?' for _ in chunk)})", chunk)}
+    # Older rows (queued before readers were recorded) are found by their recipients.
+    for message_id, recipients in db.execute("SELECT id, recipients FROM outbox WHERE reader IS NULL"):
+        if any(isinstance(r, str) and r.lower() == address for r in json.loads(recipients)):
+            found.add(message_id)
+    return sorted(found)
+
+
+def erase_reader(db: Database, email: str, address_hash: str | None = None) -> Erased:
+    """Erase everything the store holds on the reader of `email`; `address_hash` is their request counter's key."""
+    if not storable(email) or not email:
+        return Erased(0, 0, [])
+    if not is_postgres(db):
+        db.execute("PRAGMA secure_delete = ON")  # for this connection: pages freed from now on are zeroed
+    with write(db):
+        ids = [r[0] for r in db.execute("SELECT id FROM comments WHERE lower(email) = lower(?) ORDER BY id", [email])]
+        mails = _mails_of(db, email, ids)
+        count = erase_person(db, email)
+        for start in range(0, len(mails), 500):
+            chunk = mails[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            db.execute(f"DELETE FROM outbox_about WHERE outbox_id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", chunk)
+        db.execute("DELETE FROM reader_links WHERE email = ?", [email.lower()])
+        if address_hash:
+            db.execute("DELETE FROM reader_requests WHERE address_hash = ?", [address_hash])
+    if not is_postgres(db):
+        # Fold the log into the file and empty it: the old page images there still held the text.
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Erased(count, len(mails), ids)
