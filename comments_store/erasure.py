@@ -1,12 +1,14 @@
 """Erasing a reader: their comments' personal data, every e-mail to or about them, their links and request counts.
 
 The comment rows stay as anonymous placeholders (comments.erase_person); the outbox rows go whole, sent or
-not, since each one quotes a name, an address or a text. On SQLite, freed space is zeroed (secure_delete)
-and the write-ahead log folded back into the file, so the erased bytes are not left in the file either.
+not, since each one quotes a name, an address or a text. On SQLite, freed space is zeroed (secure_delete),
+the file rewritten (VACUUM) and the write-ahead log emptied, so the erased bytes are not left in the file.
 """
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -16,6 +18,8 @@ from .db import is_postgres, write
 from .rules import storable
 
 __all__ = ["Erased", "erase_reader"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,17 @@ def _mails_of(db: Database, email: str, comment_ids: list[int]) -> list[int]:
     return sorted(found)
 
 
+def _rewrite_file(db: Database) -> None:
+    # Earlier versions of a row (a message before it was marked sent, a comment before an edit) may still lie
+    # in the file's free space, written when secure_delete was off: VACUUM rewrites the file without them,
+    # then the write-ahead log, which held the old page images too, is folded back and emptied.
+    try:
+        db.execute("VACUUM")
+    except sqlite3.OperationalError as exc:  # another connection's long write: the erasure itself is done
+        log.warning("VACUUM after an erasure postponed: %s", exc)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def erase_reader(db: Database, email: str, address_hash: str | None = None) -> Erased:
     """Erase everything the store holds on the reader of `email`; `address_hash` is their request counter's key."""
     if not storable(email) or not email:
@@ -61,6 +76,5 @@ def erase_reader(db: Database, email: str, address_hash: str | None = None) -> E
         if address_hash:
             db.execute("DELETE FROM reader_requests WHERE address_hash = ?", [address_hash])
     if not is_postgres(db):
-        # Fold the log into the file and empty it: the old page images there still held the text.
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _rewrite_file(db)
     return Erased(count, len(mails), ids)
