@@ -210,6 +210,11 @@ def cmd_digest(args) -> int:
     try:
         if not recipients:
             raise mailer.MailError("BOUCLE_DIGEST_TO est vide : à qui envoyer le résumé ?")
+        for address in recipients:  # one mailbox each, checked before anything is recorded as queued
+            try:
+                mailer.headers.address(address)
+            except mailer.headers.BadHeader as exc:
+                raise mailer.MailError(f"BOUCLE_DIGEST_TO : {exc}") from None
         settings = mailer.SmtpSettings.from_environ()
     except mailer.MailError as exc:
         print(f"Erreur : le résumé n'a pas été envoyé ({exc}). Les fichiers sont dans {args.out}.", file=sys.stderr)

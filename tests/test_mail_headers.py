@@ -181,3 +181,24 @@ def test_stored_headers_are_json_of_allowed_names_only(db):
                  headers={"List-Unsubscribe": "<http://blog.test/u?token=x>\r\nBcc: evil@evil.example"})
     stored = json.loads(db.execute("SELECT headers FROM outbox").fetchone()[0])
     assert {"List-Unsubscribe": "<http://blog.test/u?token=x> Bcc: evil@evil.example"} == stored
+
+
+@pytest.mark.parametrize("recipients", ["po@atlas.example;evil@evil.example", "PO <po@atlas.example>"])
+def test_a_digest_recipient_list_with_a_bad_address_is_refused_before_anything_is_queued(db, smtp, tmp_path,
+                                                                                         monkeypatch, capsys,
+                                                                                         recipients):
+    """`digest --email` with a BOUCLE_DIGEST_TO entry that is not one mailbox says so and sends nothing."""
+    from conftest import location_of
+    from feedback import cli as feedback_cli
+    from feedback import store as feedback_store
+
+    inbox, port = smtp
+    feedback_store.prepare(db)
+    for key, value in {"BOUCLE_SMTP_HOST": "127.0.0.1", "BOUCLE_SMTP_PORT": str(port), "BOUCLE_SMTP_STARTTLS": "0",
+                       "BOUCLE_DIGEST_TO": recipients}.items():
+        monkeypatch.setenv(key, value)
+    code = feedback_cli.main(["digest", "--week", "2026-W47", "--db", location_of(db), "--out", str(tmp_path),
+                              "--email", "--no-tag"])
+    assert 3 == code and "BOUCLE_DIGEST_TO" in capsys.readouterr().err
+    assert [] == outbox.waiting(db) and [] == inbox.messages
+    assert 0 == db.execute("SELECT count(*) FROM feedback_digests").fetchone()[0]
