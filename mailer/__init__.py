@@ -132,7 +132,7 @@ def deliver(settings: SmtpSettings, msg: EmailMessage, recipients: list[str] | N
                 smtp.starttls()
             if settings.user:
                 smtp.login(settings.user, settings.password or "")
-            smtp.send_message(msg, from_addr=settings.sender, to_addrs=recipients)
+            smtp.send_message(msg, to_addrs=recipients)
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(f"envoi impossible via {settings.host}:{settings.port} ({exc})") from exc
 

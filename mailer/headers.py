@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import SMTP, default
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 __all__ = ["ALLOWED_EXTRA", "BadHeader", "address", "check_built", "text"]
 
@@ -46,13 +46,20 @@ def address(value: str) -> str:
     """One mailbox, syntax only (no DNS): refuses lists, display names, comments, groups and encoded-words."""
     if not isinstance(value, str) or "=?" in value or value != value.strip():
         raise BadHeader(f"adresse refusée : {value!r}")
+    # An operator's own addresses may be on a private name (root@localhost, modo@intranet.local), which
+    # email-validator refuses as special-use: their syntax is checked under a public suffix instead.
+    domain = value.rpartition("@")[2].lower().rstrip(".")
+    private = any(domain == d or domain.endswith("." + d) for d in SPECIAL_USE_DOMAIN_NAMES)
     try:
-        # globally_deliverable=False: an operator's own addresses (root@localhost) are allowed as recipients.
-        checked = validate_email(value, check_deliverability=False, globally_deliverable=False,
-                                 allow_display_name=False, allow_quoted_local=False, allow_domain_literal=False)
+        checked = validate_email(value + ".example" if private else value, check_deliverability=False,
+                                 globally_deliverable=False, allow_display_name=False, allow_quoted_local=False,
+                                 allow_domain_literal=False)
     except EmailNotValidError as exc:
         raise BadHeader(f"adresse refusée : {value!r} ({exc})") from None
-    return checked.normalized
+    if private:
+        return value
+    # The ASCII form (an internationalised domain in punycode) needs no SMTPUTF8 from the server.
+    return checked.ascii_email or checked.normalized
 
 
 def check_built(msg: EmailMessage) -> None:

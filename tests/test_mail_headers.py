@@ -202,3 +202,13 @@ def test_a_digest_recipient_list_with_a_bad_address_is_refused_before_anything_i
     assert 3 == code and "BOUCLE_DIGEST_TO" in capsys.readouterr().err
     assert [] == outbox.waiting(db) and [] == inbox.messages
     assert 0 == db.execute("SELECT count(*) FROM feedback_digests").fetchone()[0]
+
+
+def test_an_operator_address_on_a_private_name_is_one_mailbox_too(db, smtp):
+    """Moderators at root@localhost or an intranet's .local name still get their mail; lists there are refused."""
+    inbox, port = smtp
+    mailer.queue(db, ["root@localhost", "modo@intranet.local"], "Sujet", "texte")
+    with pytest.raises(mailer.Refused):
+        mailer.queue(db, ["root@localhost,evil@evil.example"], "Sujet", "texte")
+    assert (1, 0) == mailer.send_due(db, mailer.SmtpSettings(host="127.0.0.1", port=port, starttls=False))
+    assert ["root@localhost", "modo@intranet.local"] == received(inbox).rcpt_tos
