@@ -31,17 +31,31 @@ class Erased:
     comment_ids: list[int]
 
 
-def _mails_of(db: Database, email: str, comment_ids: list[int]) -> list[int]:
-    """Outbox rows to this address, about it, or quoting one of its comments."""
+def _needle(body: str) -> str | None:
+    """The longest line of a comment, if long enough to be told from ordinary words in another message."""
+    line = max((part.strip() for part in body.splitlines()), key=len, default="")
+    return line if len(line) >= 12 else None
+
+
+def _mails_of(db: Database, email: str, comments: list[tuple[int, str, str]]) -> list[int]:
+    """Outbox rows to this address, about it, or quoting one of its comments (id, author, body)."""
     address = email.lower()
+    comment_ids = [cid for cid, _, _ in comments]
     found = {r[0] for r in db.execute("SELECT id FROM outbox WHERE reader = ?", [address])}
     for start in range(0, len(comment_ids), 500):
         chunk = comment_ids[start:start + 500]
         found |= {r[0] for r in db.execute(
             f"SELECT outbox_id FROM outbox_about WHERE comment_id IN ({', '.join('?' for _ in chunk)})", chunk)}
-    # Older rows (queued before readers were recorded) are found by their recipients.
-    for message_id, recipients in db.execute("SELECT id, recipients FROM outbox WHERE reader IS NULL"):
-        if any(isinstance(r, str) and r.lower() == address for r in json.loads(recipients)):
+    # Older rows, queued before messages recorded whom they are about, are found by their recipients, or by
+    # quoting the address, a comment's longest line (moderator notices and digests quote the text as is) or
+    # the notice's opening "<name> a écrit sur" (the notice of a version edited since).
+    needles = [n for n in (_needle(body) for _, _, body in comments) if n]
+    needles += sorted({f"{author} a écrit sur " for _, author, _ in comments if author})
+    for message_id, recipients, text in db.execute(
+            """SELECT id, recipients, text FROM outbox o WHERE reader IS NULL
+               AND NOT EXISTS (SELECT 1 FROM outbox_about a WHERE a.outbox_id = o.id)"""):
+        if any(isinstance(r, str) and r.lower() == address for r in json.loads(recipients)) \
+                or address in text.lower() or any(n in text for n in needles):
             found.add(message_id)
     return sorted(found)
 
@@ -64,8 +78,10 @@ def erase_reader(db: Database, email: str, address_hash: str | None = None) -> E
     if not is_postgres(db):
         db.execute("PRAGMA secure_delete = ON")  # for this connection: pages freed from now on are zeroed
     with write(db):
-        ids = [r[0] for r in db.execute("SELECT id FROM comments WHERE lower(email) = lower(?) ORDER BY id", [email])]
-        mails = _mails_of(db, email, ids)
+        comments = [(r[0], r[1], r[2]) for r in db.execute(
+            "SELECT id, author, body FROM comments WHERE lower(email) = lower(?) ORDER BY id", [email])]
+        ids = [cid for cid, _, _ in comments]
+        mails = _mails_of(db, email, comments)
         count = erase_person(db, email)
         for start in range(0, len(mails), 500):
             chunk = mails[start:start + 500]
