@@ -89,11 +89,15 @@ def erase(client, inbox) -> None:
     from conftest import wait_for
 
     assert client.post("/api/privacy", data={"email": EMAIL.upper()}, headers=ORIGIN).status_code == 200
+
     def arrived(m) -> bool:
         return [r.lower() for r in m.rcpt_tos] == [EMAIL] and "/api/privacy/erase" in message_from_bytes(
             m.content, policy=default).get_body(("plain",)).get_content()
 
     assert wait_for(lambda: any(arrived(m) for m in list(inbox.messages)))
+    erase_link = link(inbox, r"(/api/privacy/erase\?token=\S+)")
+    token = re.search(r'name="token" value="([^"]+)"', client.get(erase_link).get_data(as_text=True)).group(1)
+    assert client.post("/api/privacy/erase", data={"token": token}, headers=ORIGIN).status_code == 200
 
 
 def table_text(db, table: str) -> str:
