@@ -1,44 +1,51 @@
-"""Closing the loop with readers: signed links (unsubscribe, data export and erasure) and the e-mails that carry them."""
+"""Closing the loop with readers: links (unsubscribe, data export and erasure) and the e-mails that carry them.
+
+A link carries an opaque random token (comments_store.reader_links keeps its hash, purpose and expiry):
+nobody who sees a link, in a log, a forwarded mail or a scanner's report, can read the address from it.
+"""
 from __future__ import annotations
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+import datetime as dt
+import hashlib
+import hmac
+import logging
 
-from comments_store import Comment
+from flask import current_app
+
+import mailer
+from comments_store import Comment, reader_links
 
 from . import notify
+from .db import get_db
 
+log = logging.getLogger(__name__)
 PRIVACY_LINK_AGE = 2 * 24 * 3600
+UNSUBSCRIBE_LINK_AGE = 365 * 24 * 3600  # the link sits in a reader's mailbox: it must outlive the mail's relevance
+# At most one privacy e-mail per address every 10 minutes, and three a day, whatever machine takes the request.
+PRIVACY_LIMITS = ((dt.timedelta(minutes=10), 1), (dt.timedelta(days=1), 3))
 
 
-def _plain(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-def _timed(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+def address_key(email: str) -> str:
+    """The request counter's key for an address: a keyed hash, so the count table holds no address."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"privacy-requests:" + email.lower().encode("utf-8", "surrogatepass"),
+                    hashlib.sha256).hexdigest()
 
 
 def unsubscribe_token(email: str) -> str:
-    return _plain("unsubscribe").dumps(email.lower())
+    return reader_links.create(get_db(), email, "unsubscribe", dt.timedelta(seconds=UNSUBSCRIBE_LINK_AGE))
 
 
-def email_from_unsubscribe(token: str) -> str | None:
-    try:
-        return _plain("unsubscribe").loads(token)
-    except BadSignature:
-        return None
+def email_from_unsubscribe(token: object) -> str | None:
+    return reader_links.resolve(get_db(), token, "unsubscribe")
 
 
 def privacy_token(email: str, action: str) -> str:
-    return _timed(f"privacy-{action}").dumps(email.lower())
+    return reader_links.create(get_db(), email, action, dt.timedelta(seconds=PRIVACY_LINK_AGE))
 
 
-def email_from_privacy(token: str, action: str) -> str | None:
-    try:
-        return _timed(f"privacy-{action}").loads(token, max_age=PRIVACY_LINK_AGE)
-    except (SignatureExpired, BadSignature):
-        return None
+def email_from_privacy(token: object, action: str) -> str | None:
+    return reader_links.resolve(get_db(), token, action)
 
 
 def mail_configured() -> bool:
@@ -63,11 +70,22 @@ def tell_reader(comment: Comment, article_title: str, article_url: str, reply: C
         f"Merci de nous aider à améliorer le service.\n\n"
         f"Ne plus recevoir ces e-mails (un clic) : {link}\n"
     )
-    notify.queue([comment.email], "Votre retour a été pris en compte", text,
-                 headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    try:
+        notify.queue([comment.email], "Votre retour a été pris en compte", text,
+                     headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+                     about=[comment.id, reply.id], reader=comment.email)
+    except mailer.MailError as exc:  # an address stored before addresses were checked as they are now
+        log.warning("reader e-mail for comment %s not queued: %s", comment.id, exc)
 
 
-def send_privacy_links(email: str) -> None:
+def request_privacy_links(email: str) -> None:
+    """Queue the export and erasure links for `email`, doing the same work whether or not it is known.
+
+    Within the limits, two links are made and a message queued every time; the outbox drops it unsent when
+    the address has left no comment (the lookup happens in the sender, not in the request).
+    """
+    if not reader_links.allow_request(get_db(), address_key(email), PRIVACY_LIMITS):
+        return
     site = current_app.config["SITEURL"]
     export = f"{site}/api/privacy/export?token={privacy_token(email, 'export')}"
     erase = f"{site}/api/privacy/erase?token={privacy_token(email, 'erase')}"
@@ -77,4 +95,4 @@ def send_privacy_links(email: str) -> None:
         f"Effacer vos données (nom, e-mail, site, textes) : {erase}\n\n"
         "Ces liens sont valables 48 heures. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n"
     )
-    notify.queue([email], "Vos données sur le blog", text)
+    notify.queue([email], "Vos données sur le blog", text, reader=email, only_if_reader=True)

@@ -6,6 +6,7 @@ comment; the sender retries with back-off until the message is sent.
 """
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask import current_app
@@ -17,6 +18,7 @@ from comments_store import Comment
 from .db import get_db
 
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def settings() -> mailer.SmtpSettings:
@@ -38,9 +40,12 @@ def sender() -> mailer.OutboxSender:
     return running
 
 
-def queue(to: list[str], subject: str, text: str, headers: dict | None = None) -> int:
-    """Queue one message and wake the sender; returns the outbox id."""
-    message_id = mailer.queue(get_db(), to, subject, text, headers=headers)
+def queue(to: list[str], subject: str, text: str, headers: dict | None = None, **whose) -> int:
+    """Queue one message and wake the sender; returns the outbox id.
+
+    `whose` (about=comment ids, reader=address, only_if_reader) tells the outbox whose data it holds.
+    """
+    message_id = mailer.queue(get_db(), to, subject, text, headers=headers, **whose)
     sender().kick()
     return message_id
 
@@ -51,12 +56,21 @@ def new_pending(comment: Comment) -> int | None:
     if not (config["SMTP_HOST"] and config["MODERATOR_EMAILS"]):
         return None
     site = config["SITEURL"]
-    subject = f"[Blog] Commentaire à modérer de {comment.author} sur « {comment.thread_slug} »"
+    try:
+        article = comments_store.get_thread(get_db(), comment.thread_slug).title or comment.thread_slug
+    except comments_store.ThreadNotFound:
+        article = comment.thread_slug
+    # The subject names the article, never the reader: nothing a reader types goes into a header.
+    subject = f"[Blog] Commentaire à modérer sur « {article} »"
     text = (
         f"{comment.author} a écrit sur {site}/{comment.thread_slug}/ :\n\n{comment.body}\n\n"
         f"Modérer : {site}/admin/?status=pending\n"
     )
-    return queue(config["MODERATOR_EMAILS"], subject, text)
+    try:
+        return queue(config["MODERATOR_EMAILS"], subject, text, about=[comment.id], reader=comment.email)
+    except mailer.MailError as exc:  # a moderator address that does not pass: the comment is kept all the same
+        log.error("moderators not told of comment %s: %s", comment.id, exc)
+        return None
 
 
 def prove_address(email: str, link: str) -> int:
@@ -72,4 +86,4 @@ def prove_address(email: str, link: str) -> int:
         "browser with this address, published without waiting for moderation, confirm your address:\n\n"
         f"{link}\n\nThe link is valid for 30 days. If you did not comment on the blog, ignore this message.\n"
     )
-    return queue([email], "Confirmez votre adresse / Confirm your address", text)
+    return queue([email], "Confirmez votre adresse / Confirm your address", text, reader=email)

@@ -145,21 +145,32 @@ def _spec() -> dict[str, Any]:
                 "summary": "HTML page with a form answering this comment (readers without JavaScript)",
                 "parameters": [SLUG, COMMENT_ID],
                 "responses": {"200": {"description": "text/html form"}, "404": ERRORS["404"]}}},
-            "/api/unsubscribe": {"get": {
-                "summary": "One-click unsubscribe from the e-mails about one's comments (signed link)",
-                "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "text/html confirmation"}, "400": {"description": "bad link"}}}},
+            "/api/unsubscribe": {
+                "get": {"summary": "Confirmation page with a button (changes nothing: link scanners open links)",
+                        "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "text/html form"},
+                                      "400": {"description": "forged, expired or withdrawn link"}}},
+                "post": {"summary": "One-click unsubscribe (RFC 8058): form body List-Unsubscribe=One-Click, "
+                                    "token in the query (or a `token` field)",
+                         "parameters": [{"name": "token", "in": "query", "required": False, "schema": {"type": "string"}}],
+                         "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                             "type": "object", "properties": {"List-Unsubscribe": {"type": "string", "enum": ["One-Click"]},
+                                                              "token": {"type": "string"}},
+                             "required": ["List-Unsubscribe"]}}}},
+                         "responses": {"200": {"description": "text/html: unsubscribed"},
+                                       "400": {"description": "forged, expired or withdrawn link, or no One-Click body"}}}},
             "/api/privacy": {
                 "get": {"summary": "Form asking for a link to one's data", "responses": {"200": {"description": "text/html"}}},
-                "post": {"summary": "E-mail a signed export link and a signed erasure link (form field `email`)",
+                "post": {"summary": "E-mail an export link and an erasure link (form field `email`; one address; "
+                                    "at most one e-mail per address every 10 minutes, three a day)",
                          "responses": {"200": {"description": "text/html; same answer for unknown addresses"},
                                        "422": {"description": "invalid address"}, "503": {"description": "no SMTP"}}}},
             "/api/privacy/export": {"get": {
-                "summary": "Download one's comments and data (signed link, 48 h)",
+                "summary": "Download one's comments and data (e-mailed link, 48 h)",
                 "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "JSON attachment"}, "400": {"description": "bad or expired link"}}}},
             "/api/privacy/erase": {
-                "get": {"summary": "Confirm erasure (signed link, 48 h)",
+                "get": {"summary": "Confirm erasure (e-mailed link, 48 h)",
                         "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
                         "responses": {"200": {"description": "text/html form"}, "400": {"description": "bad link"}}},
                 "post": {"summary": "Erase name, e-mail, website and texts; anonymous counts stay (form field `token`)",

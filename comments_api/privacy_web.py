@@ -1,11 +1,15 @@
-"""Readers' own data, without an account: one-click unsubscribe, and export or erasure through a signed link."""
+"""Readers' own data, without an account: one-click unsubscribe, and export or erasure through an e-mailed link."""
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 
 from flask import Blueprint, current_app, render_template, request
 
 import comments_store
+from comments_store import erasure
+from comments_store.rules import check_email
 
 from . import loop
 from .db import get_db
@@ -13,6 +17,8 @@ from .forms import check_origin
 from .messages import language
 
 bp = Blueprint("privacy", __name__, url_prefix="/api")
+log = logging.getLogger(__name__)
+ONE_CLICK = "One-Click"  # RFC 8058: the body of the POST a mail client sends is List-Unsubscribe=One-Click
 
 
 def page(title: str, message: str, status: int = 200, form: dict | None = None):
@@ -21,51 +27,82 @@ def page(title: str, message: str, status: int = 200, form: dict | None = None):
     response = current_app.response_class(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token in the address must not leave in a Referer
     return response
 
 
+def _bad_unsubscribe_link():
+    return page("Lien invalide", "Ce lien de désinscription n'est pas valide ou a expiré.", 400)
+
+
 @bp.get("/unsubscribe")
+def unsubscribe_confirm():
+    # A GET changes nothing: mail scanners and link previews open every link they see.
+    token = request.args.get("token", "")
+    if not loop.email_from_unsubscribe(token):
+        return _bad_unsubscribe_link()
+    return page("Désinscription", "Ne plus recevoir d'e-mails au sujet de vos commentaires ?",
+                form={"action": request.path, "token": token, "one_click": ONE_CLICK,
+                      "button": "Me désinscrire"})
+
+
+@bp.post("/unsubscribe")
 def unsubscribe():
-    email = loop.email_from_unsubscribe(request.args.get("token", ""))
-    if not email:
-        return page("Lien invalide", "Ce lien de désinscription n'est pas valide.", 400)
+    # RFC 8058: the mail client POSTs List-Unsubscribe=One-Click to the link itself (token in the query),
+    # without cookies or Origin; our own confirmation page sends the same fields. The token is the authority.
+    token = request.args.get("token") or request.form.get("token", "")
+    email = loop.email_from_unsubscribe(token)
+    if not email or request.form.get("List-Unsubscribe") != ONE_CLICK:
+        return _bad_unsubscribe_link()
     comments_store.unsubscribe(get_db(), email)
     return page("Désinscription", "C'est fait : vous ne recevrez plus d'e-mails au sujet de vos commentaires.")
 
 
+def _privacy_form(message: str, status: int = 200):
+    return page("Vos données", message, status, form={"action": request.path, "field": "email"})
+
+
 @bp.get("/privacy")
 def privacy_form():
-    return page("Vos données", "Indiquez l'adresse e-mail laissée avec vos commentaires : nous y enverrons un lien "
-                "pour télécharger vos données ou les effacer.", form={"action": request.path, "field": "email"})
+    return _privacy_form("Indiquez l'adresse e-mail laissée avec vos commentaires : nous y enverrons un lien "
+                         "pour télécharger vos données ou les effacer.")
 
 
 @bp.post("/privacy")
 def privacy_request():
     check_origin()
     email = (request.form.get("email") or "").strip()
-    if "@" not in email or len(email) > 254:
-        return page("Vos données", "Cette adresse e-mail n'est pas valide.", 422,
-                    form={"action": request.path, "field": "email"})
+    try:
+        if len(email) > 254:
+            raise comments_store.InvalidComment(code="email_too_long", field="email")
+        check_email(email)  # one mailbox: `a@b.c,root` would have the links sent to two people
+    except comments_store.InvalidComment:
+        return _privacy_form("Cette adresse e-mail n'est pas valide.", 422)
     if not loop.mail_configured():
         return page("Vos données", "L'envoi d'e-mails n'est pas configuré sur ce blog : écrivez-nous directement.", 503)
-    if comments_store.comments_of(get_db(), email):
-        loop.send_privacy_links(email)  # queued: the outbox sends it, and retries while the server is away
-    # Same answer whether or not the address is known: nobody learns who commented.
-    return page("Vos données", "Si cette adresse a laissé des commentaires, un e-mail vient de lui être envoyé avec "
-                "deux liens valables 48 heures.")
+    # The same work and the same answer whether or not the address is known, and whether or not the limit
+    # applied: nobody learns who commented, or who asked.
+    loop.request_privacy_links(email)
+    return page("Vos données", "Si cette adresse a laissé des commentaires, un e-mail lui est envoyé avec deux liens "
+                "valables 48 heures (au plus un e-mail toutes les 10 minutes).")
+
+
+def _bad_privacy_link():
+    return page("Lien expiré", "Ce lien n'est pas valide ou a expiré : refaites une demande.", 400)
 
 
 @bp.get("/privacy/export")
 def privacy_export():
     email = loop.email_from_privacy(request.args.get("token", ""), "export")
     if not email:
-        return page("Lien expiré", "Ce lien n'est pas valide ou a expiré : refaites une demande.", 400)
+        return _bad_privacy_link()
     data = [{k: v for k, v in c.private().items() if k not in ("client_hash",)}
             for c in comments_store.comments_of(get_db(), email)]
     response = current_app.response_class(json.dumps({"email": email, "comments": data}, ensure_ascii=False, indent=2),
                                           mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="mes-commentaires.json"'
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -73,10 +110,21 @@ def privacy_export():
 def privacy_erase_confirm():
     token = request.args.get("token", "")
     if not loop.email_from_privacy(token, "erase"):
-        return page("Lien expiré", "Ce lien n'est pas valide ou a expiré : refaites une demande.", 400)
-    return page("Effacer vos données", "Vos nom, e-mail, site et textes seront effacés de tous vos commentaires. "
-                "Les chiffres anonymes des retours restent. C'est définitif.",
+        return _bad_privacy_link()
+    return page("Effacer vos données", "Vos nom, e-mail, site et textes seront effacés de tous vos commentaires, "
+                "et des e-mails qui les citent. Les chiffres anonymes des retours restent. C'est définitif.",
                 form={"action": request.path, "token": token, "button": "Effacer mes données"})
+
+
+def _scrub_digests(comment_ids: list[int]) -> None:
+    from feedback import digest  # only when something was erased: the API otherwise never loads it
+
+    folder = current_app.config.get("DIGEST_DIR") or digest.default_folder()
+    try:
+        settings = dataclasses.replace(digest.settings_from_environ(), site_url=current_app.config["SITEURL"])
+        digest.scrub(get_db(), folder, comment_ids, settings)
+    except OSError as exc:  # the erasure itself is done; the operator must rewrite the files (README)
+        log.error("digests in %s not rewritten after an erasure: %s", folder, exc)
 
 
 @bp.post("/privacy/erase")
@@ -84,6 +132,8 @@ def privacy_erase():
     check_origin()
     email = loop.email_from_privacy(request.form.get("token", ""), "erase")
     if not email:
-        return page("Lien expiré", "Ce lien n'est pas valide ou a expiré : refaites une demande.", 400)
-    count = comments_store.erase_person(get_db(), email)
-    return page("Données effacées", f"C'est fait : {count} commentaire(s) anonymisé(s).")
+        return _bad_privacy_link()
+    # Comments, e-mails to or about the reader, their links and request counts: one transaction.
+    erased = erasure.erase_reader(get_db(), email, loop.address_key(email))
+    _scrub_digests(erased.comment_ids)
+    return page("Données effacées", f"C'est fait : {erased.comments} commentaire(s) anonymisé(s).")

@@ -236,6 +236,42 @@ def pending_edits_and_proven_addresses(db: Database) -> None:
     db.execute("CREATE TABLE store_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+@migrations(name="0010_reader_links")
+def reader_links(db: Database) -> None:
+    # Links e-mailed to readers (unsubscribe, export, erasure) carry a random token; only its hash is kept,
+    # with what it may do and until when, so a link never shows the address and can be withdrawn.
+    db.execute(
+        """
+        CREATE TABLE reader_links (
+            token_hash TEXT PRIMARY KEY,
+            purpose TEXT NOT NULL,
+            email TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX reader_links_email ON reader_links(email)")
+    # Privacy requests per address (a keyed hash of it), counted in the database so that every API
+    # machine applies the same limit.
+    db.execute("CREATE TABLE reader_requests (address_hash TEXT NOT NULL, at TEXT NOT NULL)")
+    db.execute("CREATE INDEX reader_requests_address ON reader_requests(address_hash, at)")
+    # Which reader and which comments a queued e-mail is about, so that erasing a reader removes it.
+    db.execute("ALTER TABLE outbox ADD COLUMN reader TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN only_if_reader INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX outbox_reader ON outbox(reader)")
+    db.execute(
+        """
+        CREATE TABLE outbox_about (
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+            comment_id INTEGER NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX outbox_about_comment ON outbox_about(comment_id)")
+    db.execute("CREATE INDEX outbox_about_outbox ON outbox_about(outbox_id)")
+
+
 def names() -> list[str]:
     """This code's migrations of the comment tables, in order (for checking a backup's schema)."""
     return [m.name for m in migrations._migrations]

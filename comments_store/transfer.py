@@ -8,7 +8,8 @@ from .errors import StoreError
 from .sequences import handed_out, next_after
 
 # The comment store's tables, parents before children; feedback/store.py lists its own.
-TABLES = ("threads", "comments", "outbox", "leases", "comment_edits", "proven_addresses", "store_keys")
+TABLES = ("threads", "comments", "outbox", "outbox_about", "leases", "comment_edits", "proven_addresses", "store_keys",
+          "reader_links", "reader_requests")
 _BATCH = 2000
 
 

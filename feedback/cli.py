@@ -193,15 +193,14 @@ def cmd_digest(args) -> int:
     except BadWeek as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
-    port = os.environ.get("BOUCLE_PORT") or "8000"
-    settings = digest.Settings(site_url=(os.environ.get("BOUCLE_SITEURL") or f"http://127.0.0.1:{port}").rstrip("/"),
-                               timezone=tz, site_name=os.environ.get("BOUCLE_SITENAME") or "Le blog Atlas Emploi")
+    settings = digest.settings_from_environ()
     db = store.prepare(open_db(args.db))
     if not args.no_tag:
         from . import tagging
 
         tagging.tag_comments(db, load_classifier(None))  # a digest of untagged comments would be empty
     data = digest.build(db, week, settings)
+    args.out = args.out or str(digest.default_folder())
     paths = digest.write(data, args.out)
     for path in paths:
         print(path)
@@ -211,6 +210,11 @@ def cmd_digest(args) -> int:
     try:
         if not recipients:
             raise mailer.MailError("BOUCLE_DIGEST_TO est vide : à qui envoyer le résumé ?")
+        for address in recipients:  # one mailbox each, checked before anything is recorded as queued
+            try:
+                mailer.headers.address(address)
+            except mailer.headers.BadHeader as exc:
+                raise mailer.MailError(f"BOUCLE_DIGEST_TO : {exc}") from None
         settings = mailer.SmtpSettings.from_environ()
     except mailer.MailError as exc:
         print(f"Erreur : le résumé n'a pas été envoyé ({exc}). Les fichiers sont dans {args.out}.", file=sys.stderr)
@@ -220,8 +224,10 @@ def cmd_digest(args) -> int:
                f"{data['totals']['suggestions']} suggestion(s)")
     if args.resend:
         store.forget_digest(db, data["week"])
+    # The comments it quotes are recorded with it: erasing one of their readers removes this e-mail too.
+    quoted = sorted(digest.quoted_comments(data))
     if not store.queue_digest_once(db, data["week"], recipients, lambda: mailer.queue(
-            db, recipients, subject, digest.render_markdown(data), digest.render_html(data))):
+            db, recipients, subject, digest.render_markdown(data), digest.render_html(data), about=quoted)):
         print(f"Le résumé de la semaine {data['week']} a déjà été envoyé (--resend pour l'envoyer de nouveau).")
         return 0
     _sent, failed = mailer.send_due(db, settings)
@@ -253,7 +259,7 @@ def parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_train)
     d = sub.add_parser("digest", help="write the weekly digest (HTML, Markdown, JSON, CSV), optionally e-mail it")
     d.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
-    d.add_argument("--out", default="digests", help="folder for the files (default: digests/)")
+    d.add_argument("--out", default=None, help="folder for the files (default: $BOUCLE_DIGEST_DIR or digests/)")
     d.add_argument("--db", default=paths.database())
     d.add_argument("--email", action="store_true", help="send it to $BOUCLE_DIGEST_TO over SMTP")
     d.add_argument("--resend", action="store_true", help="send it again even if this week was already sent")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import datetime as dt
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,19 @@ class Settings:
     site_url: str
     timezone: str = "Africa/Casablanca"
     site_name: str = "Le blog Atlas Emploi"
+
+
+def settings_from_environ(env=os.environ) -> Settings:
+    """The digest's settings as the command line and the API both read them."""
+    port = env.get("BOUCLE_PORT") or "8000"
+    return Settings(site_url=(env.get("BOUCLE_SITEURL") or f"http://127.0.0.1:{port}").rstrip("/"),
+                    timezone=env.get("BOUCLE_TIMEZONE") or "Africa/Casablanca",
+                    site_name=env.get("BOUCLE_SITENAME") or "Le blog Atlas Emploi")
+
+
+def default_folder(env=os.environ) -> Path:
+    """Where digests are written and, after an erasure, rewritten: $BOUCLE_DIGEST_DIR, else digests/."""
+    return Path(env.get("BOUCLE_DIGEST_DIR") or Path(__file__).resolve().parent.parent / "digests")
 
 
 def _local(iso: str, tz: str) -> dt.datetime:
@@ -212,3 +226,32 @@ def write(data: dict, out_dir: str | Path) -> list[Path]:
             f.write(content)
         paths.append(path)
     return paths
+
+
+def quoted_comments(data: dict) -> set[int]:
+    return {row.get("comment_id") for key in ("items", "resolved") for row in data.get(key, [])
+            if isinstance(row, dict)}
+
+
+def scrub(db: Database, out_dir: str | Path, comment_ids: list[int], settings: Settings) -> list[str]:
+    """Rewrite the digests already written that quote one of `comment_ids` (just erased); returns their weeks.
+
+    A digest is rebuilt from the database as it now is, where erased comments are no longer listed, so the
+    four files of that week no longer hold the erased name or text. Weeks that quote none are left as they are.
+    """
+    wanted = set(comment_ids)
+    out = Path(out_dir)
+    if not wanted or not out.is_dir():
+        return []
+    rewritten = []
+    for path in sorted(out.glob("*.json")):
+        try:
+            week = Week.parse(path.stem)
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            continue  # not a digest of ours
+        if not isinstance(data, dict) or not wanted & quoted_comments(data):
+            continue
+        write(build(store.prepare(db), week, settings), out)
+        rewritten.append(str(week))
+    return rewritten

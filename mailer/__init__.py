@@ -24,7 +24,9 @@ from sqlite_utils import Database
 import comments_store
 from comments_store import outbox
 
-__all__ = ["MailError", "OutboxSender", "SmtpSettings", "queue", "send_due"]
+from . import headers as safe
+
+__all__ = ["MailError", "OutboxSender", "Refused", "SmtpSettings", "queue", "send_due"]
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)
@@ -33,6 +35,10 @@ MAX_DELAY = dt.timedelta(hours=6)
 
 class MailError(Exception):
     """The message could not be sent (settings missing, server refused, network)."""
+
+
+class Refused(MailError):
+    """The message can never be sent as it is (a recipient or header that does not pass): no retry."""
 
 
 @dataclass(frozen=True)
@@ -66,38 +72,67 @@ class SmtpSettings:
         return min(dt.timedelta(seconds=self.retry_base * 2 ** min(attempts, 20)), MAX_DELAY)
 
 
+def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    unknown = set(headers) - set(safe.ALLOWED_EXTRA)
+    if unknown:
+        raise Refused(f"en-têtes non permis : {', '.join(sorted(unknown))}")
+    return {key: safe.address(value) if key == "Reply-To" else safe.text(value, 998)
+            for key, value in headers.items()}
+
+
 def queue(db: Database, to: list[str], subject: str, text: str, html: str | None = None,
-          headers: dict[str, str] | None = None) -> int:
-    """Put a message in the outbox; returns its id. Nothing touches the network here."""
+          headers: dict[str, str] | None = None, *, about: list[int] | None = None,
+          reader: str | None = None, only_if_reader: bool = False) -> int:
+    """Put a message in the outbox; returns its id. Nothing touches the network here.
+
+    Each recipient is one checked address (MailError otherwise). `about` names the comments the message
+    quotes and `reader` the reader it concerns, so that erasing that reader removes it; `only_if_reader`
+    makes the sender drop it unless `reader` has left a comment (the request path does the same work for
+    known and unknown addresses).
+    """
     if not to:
         raise MailError("aucun destinataire")
-    return outbox.enqueue(db, to, subject, text, html, headers)
+    try:
+        recipients = [safe.address(r) for r in to]
+        extra = _checked_headers(headers or {})
+    except safe.BadHeader as exc:
+        raise Refused(str(exc)) from None
+    return outbox.enqueue(db, recipients, safe.text(subject), text, html, extra, about=about, reader=reader,
+                          only_if_reader=only_if_reader)
 
 
-def _message(settings: SmtpSettings, item: outbox.OutboxMessage) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = settings.sender
-    msg["To"] = ", ".join(item.recipients)
-    msg["Subject"] = item.subject
-    msg["Date"] = formatdate(localtime=False)
-    domain = settings.sender.rpartition("@")[2] or "localhost"
-    msg["Message-ID"] = f"<outbox-{item.id}@{domain}>"  # the same on every attempt
-    for key, value in item.headers.items():
-        msg[key] = value
-    msg.set_content(item.text)
-    if item.html:
-        msg.add_alternative(item.html, subtype="html")
-    return msg
+def _message(settings: SmtpSettings, item: outbox.OutboxMessage) -> tuple[EmailMessage, list[str]]:
+    """The message and its envelope recipients; Refused when anything in it does not pass."""
+    try:
+        recipients = [safe.address(r) for r in item.recipients]
+        extra = _checked_headers(item.headers)
+        msg = EmailMessage()
+        msg["From"] = settings.sender  # ours, from the settings: never a reader's
+        msg["To"] = ", ".join(recipients)
+        msg["Subject"] = safe.text(item.subject)
+        msg["Date"] = formatdate(localtime=False)
+        domain = settings.sender.rpartition("@")[2] or "localhost"
+        msg["Message-ID"] = f"<outbox-{item.id}@{domain}>"  # the same on every attempt
+        for key, value in extra.items():
+            msg[key] = value
+        msg.set_content(item.text)
+        if item.html:
+            msg.add_alternative(item.html, subtype="html")
+        safe.check_built(msg)
+    except (safe.BadHeader, ValueError) as exc:
+        raise Refused(str(exc)) from None
+    return msg, recipients
 
 
-def deliver(settings: SmtpSettings, msg: EmailMessage) -> None:
+def deliver(settings: SmtpSettings, msg: EmailMessage, recipients: list[str] | None = None) -> None:
+    """Send one message; the envelope goes to `recipients` only (never to addresses read from its headers)."""
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
             if settings.starttls:
                 smtp.starttls()
             if settings.user:
                 smtp.login(settings.user, settings.password or "")
-            smtp.send_message(msg)
+            smtp.send_message(msg, to_addrs=recipients)
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(f"envoi impossible via {settings.host}:{settings.port} ({exc})") from exc
 
@@ -111,7 +146,13 @@ def send_due(db: Database, settings: SmtpSettings) -> tuple[int, int]:
             return done, failed
         for item in batch:
             try:
-                deliver(settings, _message(settings, item))
+                msg, recipients = _message(settings, item)
+            except Refused as exc:  # not the server's fault: the rest of the batch goes on
+                log.error("mail %s refused, not sent: %s", item.id, exc)
+                outbox.mark_refused(db, item.id, str(exc))
+                continue
+            try:
+                deliver(settings, msg, recipients)
             except MailError as exc:
                 failed += 1
                 log.warning("mail %s not sent (attempt %s): %s", item.id, item.attempts + 1, exc)

@@ -189,9 +189,11 @@ def test_one_click_unsubscribe(client, smtp):
     client.post(f"/admin/feedback/{cid}/status", data={"csrf": csrf, "status": "done", "reply": "Corrigé."})
     inbox.wait()
     client.get("/admin/logout")
-    response = client.get(unsubscribe_link(inbox))
-    assert response.status_code == 200 and "plus d&#39;e-mails" in response.get_data(as_text=True)
+    link = unsubscribe_link(inbox)
     db = db_of(client)
+    assert client.get(link).status_code == 200 and comments_store.get_comment(db, other).notify  # GET: asks
+    response = client.post(link, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200 and "plus d&#39;e-mails" in response.get_data(as_text=True)
     assert not comments_store.get_comment(db, other).notify
     assert client.get("/api/unsubscribe?token=forged").status_code == 400
 

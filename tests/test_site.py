@@ -42,9 +42,9 @@ def url_path(site: Path, page: Path) -> str:
 
 
 def resolve(site: Path, base: str, link: str) -> Path | None:
-    """The file a same-site link points to, or None for external or in-page links."""
+    """The file a same-site link points to, or None for external or in-page links and the API's own pages."""
     url = urlparse(urljoin("http://site" + base, link))
-    if url.netloc != "site":
+    if url.netloc != "site" or url.path.startswith("/api/"):  # /api/privacy is served by the API, not the build
         return None
     target = site / url.path.lstrip("/")
     return target / "index.html" if url.path.endswith("/") else target
