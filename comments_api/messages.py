@@ -72,6 +72,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "notice_pending": {"fr": "Merci ! Votre commentaire sera publié après modération.",
                        "en": "Thank you! Your comment will appear once approved."},
     "notice_approved": {"fr": "Merci ! Votre commentaire est publié.", "en": "Thank you! Your comment is published."},
+    "too_many_attempts": {"fr": "Trop de tentatives avec un mauvais jeton depuis votre réseau. Réessayez plus tard.",
+                          "en": "Too many attempts with a wrong token from your network. Please try again later."},
+    "host_not_allowed": {"fr": "Ce nom d'hôte n'est pas servi ici.", "en": "This host name is not served here."},
+    "previews_limited": {"fr": "Trop d'aperçus en peu de temps. Réessayez dans un moment.",
+                         "en": "Too many previews in a short time. Please try again in a moment."},
 }
 
 

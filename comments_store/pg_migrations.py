@@ -150,3 +150,17 @@ def email_lookups_and_leases(db) -> None:
     db.execute("CREATE INDEX comments_email_lower ON comments(lower(email))")
     # Jobs that one machine at a time may run (the site rebuild): who holds each, and until when.
     db.execute("CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL)")
+
+
+@migrations(name="0011_admin_sessions")
+def admin_sessions(db) -> None:
+    # Moderators' sessions, on the server so that log-out, a new admin token and idleness end them everywhere.
+    db.execute("""
+        CREATE TABLE admin_sessions (
+            key TEXT PRIMARY KEY,
+            token_fingerprint TEXT NOT NULL,
+            who TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL
+        )""")
