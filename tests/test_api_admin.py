@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import ADMIN_TOKEN
+from conftest import ADMIN_TOKEN, with_ts
 
 pytestmark = pytest.mark.both_databases
 
@@ -18,7 +18,7 @@ def client(app):
 
 
 def create(client, body="Un avis à modérer", **fields):
-    return client.post(URL, json={"author": "Samir", "body": body, **fields}).get_json()["id"]
+    return client.post(URL, json=with_ts(client, {"author": "Samir", "body": body, **fields})).get_json()["id"]
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer faux"}, {"Authorization": ADMIN_TOKEN},
