@@ -220,10 +220,11 @@ class SiteClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-def with_ts(via, payload: dict) -> dict:
+def with_ts(via, payload: dict, wait: float = 0) -> dict:
     """A JSON comment as the page's script sends it: with a fill-time token from /api/form-token.
 
-    `via` is a Flask test client, or the base URL of a running server.
+    `via` is a Flask test client, or the base URL of a running server; `wait` is the time the reader takes to
+    write, for a server whose BOUCLE_MIN_FILL_SECONDS is not 0.
     """
     if isinstance(via, str):
         import requests
@@ -231,6 +232,10 @@ def with_ts(via, payload: dict) -> dict:
         token = requests.get(via.rstrip("/") + "/api/form-token", timeout=30).json()["token"]
     else:
         token = via.get("/api/form-token").get_json()["token"]
+    if wait:
+        import time
+
+        time.sleep(wait)
     return {"ts": token, **payload}  # a test that sends its own ts keeps it
 
 
