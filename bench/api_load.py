@@ -105,7 +105,8 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def wrk(url: str, connections: int, duration: int, script: Path | None) -> dict:
-    cmd = ["taskset", "-c", "1", "wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    cmd = ["taskset", "-c", "1", "wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--latency",
+           "--timeout", "5s"]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout

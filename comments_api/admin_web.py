@@ -7,7 +7,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 import comments_store
 
-from .auth import count_failure, csrf_ok, csrf_token, end_admin_session, seconds_blocked, start_admin_session, token_matches
+from .auth import (
+    count_failure,
+    csrf_ok,
+    csrf_token,
+    end_admin_session,
+    seconds_blocked,
+    start_admin_session,
+    token_matches,
+)
 from .db import get_db
 from .messages import language, message
 
@@ -83,7 +91,7 @@ def login():
         page = render_template("admin/login.html", t=texts(), lang=language(), csrf=csrf_token())
         return page, 429, {"Retry-After": str(wait)}
     if not csrf_ok():
-        count_failure()
+        count_failure()  # a log-in without the page's CSRF token comes from a script: a guess all the same
         flash(texts()["expired"], "error")
     elif token_matches(request.form.get("token", "").strip()):
         start_admin_session((request.form.get("who") or "").strip()[:80] or "admin")

@@ -84,7 +84,8 @@ def test_json_posts_are_served_only_under_the_site_host(client):
     ([], "https://Blog.Example.ma:8443/", ["blog.example.ma"]),
     ([], "http://127.0.0.1:8000", ["127.0.0.1", "localhost", "[::1]"]),
     ([], "http://localhost:8000", ["localhost", "127.0.0.1", "[::1]"]),
-    (["blog.example.ma", " WWW.blog.example.ma "], "https://blog.example.ma", ["blog.example.ma", "www.blog.example.ma"]),
+    (["blog.example.ma", " WWW.blog.example.ma "], "https://blog.example.ma",
+     ["blog.example.ma", "www.blog.example.ma"]),
 ])
 def test_the_default_is_the_site_host(listed, site_url, expected):
     assert expected == allowed_hosts(listed, site_url)

@@ -133,7 +133,8 @@ def test_unknown_article_is_404(client):
     response = post(client, {"author": "A", "body": "Bonjour"}).get_json()
     assert response  # sanity: known article works
     for method, url in [("get", "/api/threads/inconnu/comments"), ("post", "/api/threads/inconnu/comments")]:
-        r = getattr(client, method)(url, json=with_ts(client, {"author": "A", "body": "Bonjour"}) if method == "post" else None)
+        payload = with_ts(client, {"author": "A", "body": "Bonjour"}) if method == "post" else None
+        r = getattr(client, method)(url, json=payload)
         assert r.status_code == 404 and r.get_json()["error"]["code"] == "thread_not_found"
 
 

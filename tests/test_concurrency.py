@@ -20,7 +20,8 @@ def test_concurrent_posts_all_succeed(make_app, free_port):
     try:
         def one(i):
             with requests.Session() as s:
-                comment = with_ts(f"http://127.0.0.1:{free_port}", {"author": f"Lecteur {i}", "body": f"Commentaire numéro {i}"})
+                comment = with_ts(f"http://127.0.0.1:{free_port}",
+                                  {"author": f"Lecteur {i}", "body": f"Commentaire numéro {i}"})
                 return s.post(url, json=comment, timeout=30)
 
         started = time.monotonic()

@@ -37,7 +37,8 @@ def integrity(path) -> str:
 
 def start_server(tmp_path, port: int, db_path) -> subprocess.Popen:
     env = {**os.environ, "BOUCLE_DB": str(db_path), "BOUCLE_INSTANCE": str(tmp_path / "instance"),
-           "BOUCLE_SERVE_SITE": "0", "BOUCLE_RATE_LIMIT": "off", "BOUCLE_MODERATION": "none", "BOUCLE_MIN_FILL_SECONDS": "0",
+           "BOUCLE_SERVE_SITE": "0", "BOUCLE_RATE_LIMIT": "off", "BOUCLE_MODERATION": "none",
+           "BOUCLE_MIN_FILL_SECONDS": "0",
            "BOUCLE_SECRET_KEY": "cle", "BOUCLE_ADMIN_TOKEN": "jeton-de-test-0123456789"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4",
@@ -97,8 +98,8 @@ def test_every_acknowledged_comment_survives_sigkill_mid_burst(tmp_path, free_po
     try:
         listed = requests.get(url, timeout=10).json()["comments"]
         assert {c["id"] for c in listed} >= set(acknowledged)  # served again, every one of them
-        ok = requests.post(url, json=with_ts(f"http://127.0.0.1:{free_port}", {"author": "Sara", "body": "Après le redémarrage"}),
-                           timeout=10)
+        after = with_ts(f"http://127.0.0.1:{free_port}", {"author": "Sara", "body": "Après le redémarrage"})
+        ok = requests.post(url, json=after, timeout=10)
         assert ok.status_code == 201
     finally:
         os.killpg(restarted.pid, signal.SIGTERM)
@@ -197,7 +198,8 @@ def test_full_disk_gives_503_keeps_reads_and_recovers_by_itself(make_app, small_
     app = make_app(db_path=str(db_path), moderation="none", serve_site=False)
     client = app.test_client()
     url = "/api/threads/negocier-son-salaire/comments"
-    assert client.post(url, json=with_ts(client, {"author": "Sara", "body": "Avant le disque plein"})).status_code == 201
+    before = with_ts(client, {"author": "Sara", "body": "Avant le disque plein"})
+    assert client.post(url, json=before).status_code == 201
     fill(small_disk)
     refused = [client.post(url, json=with_ts(client, {"author": "Sara", "body": f"Pendant {i} " + "x" * 4000}))
                for i in range(20)]

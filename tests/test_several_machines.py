@@ -61,7 +61,8 @@ def two_machines(pg_cluster, redis_url, tmp_path):
 
 def post(base: str, n: int, address: str):
     return requests.post(f"{base}/api/threads/{SLUG}/comments", timeout=30, headers={"X-Forwarded-For": address},
-                         json=with_ts(base, {"author": f"Lecteur {n}", "body": f"Commentaire numéro {n} envoyé en même temps"}))
+                         json=with_ts(base, {"author": f"Lecteur {n}",
+                                             "body": f"Commentaire numéro {n} envoyé en même temps"}))
 
 
 def test_posts_to_both_machines_at_once_are_all_kept_once(two_machines):

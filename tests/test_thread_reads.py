@@ -14,7 +14,8 @@ URL = f"/api/threads/{SLUG}/comments"
 
 
 def post(client, body):
-    return client.post(URL, data=json.dumps(with_ts(client, {"author": "Sara", "body": body})), content_type="application/json")
+    comment = with_ts(client, {"author": "Sara", "body": body})
+    return client.post(URL, data=json.dumps(comment), content_type="application/json")
 
 
 def test_an_approved_comment_shows_on_the_next_read(client, admin_headers):
