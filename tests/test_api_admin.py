@@ -239,6 +239,21 @@ def test_a_busy_session_still_ends_after_twelve_hours(app):
     assert not logged_in(with_cookie(app, signed_cookie(app, {"sid": sid})))
 
 
+def test_the_cookie_holds_only_a_random_id_and_the_database_only_its_hash(app):
+    """Nothing in the cookie says who is logged in; a copy of the database (a backup) holds no usable id."""
+    import hashlib
+
+    from comments_api.db import get_db
+
+    client = app.test_client()
+    login(client)
+    data = app.session_interface.get_signing_serializer(app).loads(cookie_of(client))
+    assert {"sid", "_permanent"} == set(data) and len(data["sid"]) >= 40
+    with app.app_context():
+        stored = [row[0] for row in get_db().execute("SELECT key FROM admin_sessions")]
+    assert [hashlib.sha256(data["sid"].encode()).hexdigest()] == stored
+
+
 @pytest.mark.parametrize("data", [{"admin": True, "who": "x"}, {"sid": "inventé"}, {"sid": ["liste"]}])
 def test_a_cookie_without_a_live_session_opens_nothing(app, data):
     """Only a session the server holds logs in: a cookie signed by an older version, or with a made-up id, does not."""
