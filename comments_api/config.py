@@ -63,14 +63,15 @@ def host_name(host: str) -> str:
     return name.rstrip(".")  # "blog.example." names the same host
 
 
-def allowed_hosts(listed: list[str], site_url: str) -> list[str]:
+def allowed_hosts(listed: list[str] | str, site_url: str) -> list[str]:
     """The host names served: the listed ones, else the site's own (and the loopback names when it is local)."""
-    listed = [host_name(h) for h in listed if h.strip()]
-    if listed:
-        return listed
+    names = [host_name(h) for h in (_list(listed) if isinstance(listed, str) else listed) if h.strip()]
+    if names:
+        return names
     site_host = host_name(urlsplit(site_url).netloc)
-    return [site_host, *(h for h in LOOPBACK_HOSTS if h != site_host)] if site_host in LOOPBACK_HOSTS \
-        else [site_host]
+    if site_host in LOOPBACK_HOSTS:  # `make run`: the reader may type localhost or 127.0.0.1
+        return [site_host, *(h for h in LOOPBACK_HOSTS if h != site_host)]
+    return [site_host]
 
 
 def from_environ(env: Mapping[str, str], root: str) -> dict[str, Any]:
