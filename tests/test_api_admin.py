@@ -311,6 +311,20 @@ def test_the_log_in_page_and_the_bearer_share_one_limit(make_app):
     assert int(refused.headers["Retry-After"]) > 0 and not logged_in(web)
 
 
+def test_machines_sharing_redis_share_the_wrong_token_limit(make_app, redis_url, backend):
+    """With BOUCLE_RATE_LIMIT_STORAGE=redis://…, wrong tokens sent to two API machines add up."""
+    address = {"sqlite": "192.0.2.7", "postgresql": "198.18.0.7"}[backend]  # the Redis server outlives each test
+    apps = [make_app(ratelimit_storage_uri=redis_url) for _ in range(2)]
+    try:
+        machines = [app.test_client() for app in apps]
+        answers = [machines[i % 2].get("/api/admin/comments", headers={"Authorization": "Bearer faux"},
+                                       **from_address(address)).status_code for i in range(12)]
+    finally:
+        for app in apps:  # the limiter's Redis connections, which nothing else closes
+            app.extensions["boucle_limiter"].storage.get_connection().close()
+    assert [401] * 10 + [429, 429] == answers
+
+
 def test_a_right_log_in_does_not_count(make_app):
     """Logging in with the right token, many times, uses up nothing (whatever the readers' comment limit)."""
     client = make_app(rate_limit="5/minute").test_client()
