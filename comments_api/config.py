@@ -57,9 +57,15 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 def host_name(host: str) -> str:
     """The name part of a Host header or URL netloc, lower case, without port (IPv6 kept in brackets)."""
     host = host.strip().lower()
-    if host.startswith("["):
-        return host[:host.find("]") + 1] if "]" in host else host
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if host.startswith("[") and "]" in host:
+        name, _, port = host.partition("]")
+        name, port = name + "]", port.removeprefix(":")
+    elif host.count(":") == 1:
+        name, port = host.split(":")
+    else:
+        name, port = host, ""
+    if port and not port.isdigit():
+        return host  # "blog.example:evil" names no host of ours
     return name.rstrip(".")  # "blog.example." names the same host
 
 

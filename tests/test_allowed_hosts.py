@@ -50,6 +50,12 @@ def test_the_site_host_is_served_whatever_its_case_and_port(client):
         assert 200 == client.get("/api/health", base_url=base).status_code, base
 
 
+@pytest.mark.parametrize("host", ["evil.example", "blog.test.evil.example", "blog.test:80@evil.example",
+                                  "evil.example#blog.test", "blog.test:x", "blog.test:80:80", "[blog.test]"])
+def test_hosts_that_only_look_like_the_site_are_refused(client, host):
+    assert 400 == client.get("/api/health", headers={"Host": host}).status_code
+
+
 def test_x_forwarded_host_is_ignored_without_a_configured_proxy(client):
     """Without BOUCLE_PROXIES anyone can send X-Forwarded-Host: it changes nothing."""
     response = client.get("/pages/a-propos", headers={"X-Forwarded-Host": "evil.example"})
