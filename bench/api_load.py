@@ -38,6 +38,7 @@ PORTS = {"boucle": 18301, "isso": 18302, "flask": 18303}
 THREADS = 100
 
 WRITE_LUA = """
+local tokens = {%(tokens)s}
 local n = 0
 local id = 0
 function setup(thread) id = id + 1; thread:set("tid", id) end
@@ -45,11 +46,12 @@ function init(args) tid = wrk.thread:get("tid"); math.randomseed(tid * 7919) end
 function request()
   n = n + 1
   local slug = (n * 7 + tid) %% %(threads)d
-  local body = '{"author": "Lecteur", "%(field)s": "Commentaire ' .. tid .. '-' .. n .. ' sur l article ' .. slug .. '"}'
+  local body = '{"author": "Lecteur"%(extra)s, "%(field)s": "Commentaire ' .. tid .. '-' .. n .. ' sur l article ' .. slug .. '"}'
   return wrk.format("POST", string.format(%(write_path)s, slug), {["Content-Type"] = "application/json"}, body)
 end
 """
 MIXED_LUA = """
+local tokens = {%(tokens)s}
 local n = 0
 local id = 0
 function setup(thread) id = id + 1; thread:set("tid", id) end
@@ -58,7 +60,7 @@ function request()
   n = n + 1
   if n %% 10 == 0 then
     local slug = (n * 7 + tid) %% %(threads)d
-    local body = '{"author": "Lecteur", "%(field)s": "Mixte ' .. tid .. '-' .. n .. ' sur l article ' .. slug .. '"}'
+    local body = '{"author": "Lecteur"%(extra)s, "%(field)s": "Mixte ' .. tid .. '-' .. n .. ' sur l article ' .. slug .. '"}'
     return wrk.format("POST", string.format(%(write_path)s, slug), {["Content-Type"] = "application/json"}, body)
   end
   return wrk.format("GET", %(read_path)s)
@@ -66,6 +68,18 @@ end
 """
 # The text of a comment is "body" for Boucle and "text" for Isso.
 FIELDS = {"boucle": "body", "isso": "text"}
+# Boucle refuses a post without a fill-time token: each wrk thread (a client) sends the one it fetched.
+TOKEN_FIELD = {"boucle": ', "ts": "\' .. tokens[tid] .. \'"', "isso": ""}
+WRK_THREADS = 2
+
+
+def form_tokens(base: str, count: int = WRK_THREADS) -> str:
+    """One fill-time token per wrk thread, as a Lua list."""
+    tokens = []
+    for _ in range(count):
+        with urllib.request.urlopen(base + "/api/form-token", timeout=10) as response:
+            tokens.append(json.loads(response.read())["token"])
+    return ", ".join(f'"{t}"' for t in tokens)
 
 
 def wait_up(url: str, seconds: float = 30) -> None:
@@ -91,7 +105,8 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def wrk(url: str, connections: int, duration: int, script: Path | None) -> dict:
-    cmd = ["taskset", "-c", "1", "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    cmd = ["taskset", "-c", "1", "wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--latency",
+           "--timeout", "5s"]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
@@ -171,17 +186,17 @@ def main() -> None:
     seed_boucle(boucle_db)
     env = {"BOUCLE_DB": str(boucle_db), "BOUCLE_INSTANCE": str(tmp / "instance"), "BOUCLE_SERVE_SITE": "0",
            "BOUCLE_RATE_LIMIT": "off", "BOUCLE_MODERATION": "none", "BOUCLE_SECRET_KEY": "bench",
-           "BOUCLE_ADMIN_TOKEN": "bench-token", "BOUCLE_DUPLICATE_WINDOW": "0"}
+           "BOUCLE_ADMIN_TOKEN": "bench-token", "BOUCLE_DUPLICATE_WINDOW": "0", "BOUCLE_MIN_FILL_SECONDS": "0"}
     read_path = "/api/threads/article-0/comments"
     read_paths = {"boucle": read_path, "isso": "/?uri=%2Farticle-0%2F"}
-    for name, template, write_path in (("boucle", WRITE_LUA, '"/api/threads/article-%d/comments"'),
-                                       ("isso", WRITE_LUA, '"/new?uri=%%2Farticle-%d%%2F"')):
-        text = template % {"threads": THREADS, "write_path": write_path, "field": FIELDS[name]}
-        (tmp / f"{name}-write.lua").write_text(text)
-    for name, write_path in (("boucle", '"/api/threads/article-%d/comments"'), ("isso", '"/new?uri=%%2Farticle-%d%%2F"')):
-        text = MIXED_LUA % {"threads": THREADS, "write_path": write_path, "read_path": f'"{read_paths[name]}"',
-                            "field": FIELDS[name]}
-        (tmp / f"{name}-mixed.lua").write_text(text)
+
+    def write_scripts(name: str, write_path: str, tokens: str = "") -> None:
+        values = {"threads": THREADS, "write_path": write_path, "field": FIELDS[name], "tokens": tokens,
+                  "extra": TOKEN_FIELD[name], "read_path": f'"{read_paths[name]}"'}
+        (tmp / f"{name}-write.lua").write_text(WRITE_LUA % values)
+        (tmp / f"{name}-mixed.lua").write_text(MIXED_LUA % values)
+
+    write_scripts("isso", '"/new?uri=%%2Farticle-%d%%2F"')
 
     fixed_json = None
     if "boucle" in only or "flask" in only:
@@ -192,6 +207,7 @@ def main() -> None:
             with urllib.request.urlopen(base + read_path) as response:
                 fixed_json = response.read()
             if "boucle" in only:
+                write_scripts("boucle", '"/api/threads/article-%d/comments"', form_tokens(base))
                 results["boucle"] = scenarios(base, read_paths["boucle"], boucle_db, tmp / "boucle", args.duration)
         finally:
             stop(server)

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
 
-from api_load import MIXED_LUA, THREADS, WRITE_LUA, seed_boucle, wait_up  # noqa: E402
+from api_load import MIXED_LUA, THREADS, TOKEN_FIELD, WRITE_LUA, form_tokens, seed_boucle, wait_up  # noqa: E402
 
 import comments_store  # noqa: E402
 
@@ -45,12 +45,13 @@ def wrk(url: str, connections: int, duration: int, script: Path | None) -> dict:
             "p99_ms": float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)], "ok": total - non2xx}
 
 
-def together(bases: list[str], path: str, connections: int, duration: int, script: Path | None) -> dict:
-    """One wrk per server, started at once, each with its share of the connections; figures added up."""
+def together(bases: list[str], path: str, connections: int, duration: int, scripts: list[Path] | None) -> dict:
+    """One wrk per server (with its own script), started at once, each with its share of the connections;
+    figures added up."""
     results = [None] * len(bases)
 
     def one(i):
-        results[i] = wrk(bases[i] + path, connections // len(bases), duration, script)
+        results[i] = wrk(bases[i] + path, connections // len(bases), duration, scripts[i] if scripts else None)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bases))]
     for t in threads:
@@ -68,7 +69,8 @@ def run(location: str, servers: int, tmp: Path, duration: int) -> dict:
         port = 18400 + n
         env = {**os.environ, "BOUCLE_PORT": str(port), "BOUCLE_INSTANCE": str(tmp / f"instance-{n}"),
                "BOUCLE_SERVE_SITE": "0", "BOUCLE_RATE_LIMIT": "off", "BOUCLE_MODERATION": "none",
-               "BOUCLE_SECRET_KEY": "bench", "BOUCLE_ADMIN_TOKEN": "bench-token", "BOUCLE_DUPLICATE_WINDOW": "0"}
+               "BOUCLE_SECRET_KEY": "bench", "BOUCLE_ADMIN_TOKEN": "bench-token", "BOUCLE_DUPLICATE_WINDOW": "0",
+               "BOUCLE_MIN_FILL_SECONDS": "0"}
         env["BOUCLE_DATABASE_URL" if comments_store.postgres.is_url(location) else "BOUCLE_DB"] = location
         procs.append(subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                                        "--log-level", "warning"], cwd=ROOT, env=env))
@@ -79,11 +81,14 @@ def run(location: str, servers: int, tmp: Path, duration: int) -> dict:
         db = comments_store.open_db(location, migrate=False)
         result = {"read": together(bases, READ, 32, duration, None)}
         for name, template, connections in (("write", WRITE_LUA, 16), ("mixed", MIXED_LUA, 32)):
-            script = tmp / f"{name}.lua"
-            script.write_text(template % {"threads": THREADS, "write_path": WRITE_PATH, "field": "body",
-                                          "read_path": f'"{READ}"'})
+            scripts = []
+            for i, base in enumerate(bases):  # each wrk process is a client with its own fill-time token
+                scripts.append(tmp / f"{name}-{i}.lua")
+                scripts[-1].write_text(template % {"threads": THREADS, "write_path": WRITE_PATH, "field": "body",
+                                                   "read_path": f'"{READ}"', "tokens": form_tokens(base, 1),
+                                                   "extra": TOKEN_FIELD["boucle"]})
             before = db.execute("SELECT count(*) FROM comments").fetchone()[0]
-            result[name] = together(bases, "", connections, duration, script)
+            result[name] = together(bases, "", connections, duration, scripts)
             result[name]["stored"] = db.execute("SELECT count(*) FROM comments").fetchone()[0] - before
         db.close()
         return result

@@ -4,16 +4,18 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import admin_api, admin_feedback, admin_web, config, db, errors, privacy_web, proven_web, public, site
+from .auth import token_fingerprint
+from .hosts import AllowedHosts
 from .ids import IdConverter
+from .privacy import network
 from .secrets_file import load_or_create, load_or_create_hashed
-from .sessions import AdminOnlySessions
+from .sessions import LIFETIME, AdminOnlySessions
 from .thread_cache import FastThreadReads, ThreadCache
 
 __all__ = ["create_app"]
@@ -29,10 +31,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     _finish_config(app)
-
-    if app.config["PROXY_COUNT"]:
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     app.session_interface = AdminOnlySessions()
     app.url_map.converters["id"] = IdConverter
@@ -53,7 +51,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Cached thread reads answered before Flask (thread_cache.py); then security headers on everything.
     app.wsgi_app = FastThreadReads(app.wsgi_app, app.extensions["boucle_thread_cache"],
                                    lambda: db.borrow(app), lambda conn: db.give_back(app, conn))
+    # The host is checked before anything answers, fast thread reads included (the refusal still gets the
+    # security headers); behind the configured proxies only, ProxyFix, outermost, first puts the forwarded host
+    # and address in place.
+    app.wsgi_app = AllowedHosts(app.wsgi_app, app.config["ALLOWED_HOSTS"])
     site.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 
@@ -64,6 +69,10 @@ def _finish_config(app: Flask) -> None:
     # Only the token's hash stays in memory and on disk; a new token is shown once, by `invoke run`.
     app.config["ADMIN_TOKEN_HASH"], app.config["ADMIN_TOKEN_NEW"] = load_or_create_hashed(
         app.instance_path, "admin_token", app.config.pop("ADMIN_TOKEN", None))
+    # Sessions opened with another token are refused (sessions.py): a new token logs every moderator out.
+    app.config["ADMIN_TOKEN_FINGERPRINT"] = token_fingerprint(app.config["ADMIN_TOKEN_HASH"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = LIFETIME
+    app.config["ALLOWED_HOSTS"] = config.allowed_hosts(app.config.get("ALLOWED_HOSTS") or [], app.config["SITEURL"])
     # Flask's defaults hold this key with None, so setdefault would leave it unset.
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Strict"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
@@ -72,18 +81,21 @@ def _finish_config(app: Flask) -> None:
     app.config["SESSION_COOKIE_PATH"] = "/admin"
 
 
+def _client_network() -> str:
+    return network(request.remote_addr)
+
+
 def _rate_limits(app: Flask) -> None:
-    """Per-address limits on posting comments and on admin log-in (memory by default, Redis via storage URI)."""
-    enabled = app.config["RATE_LIMIT"].lower() != "off"
-    app.config["RATELIMIT_ENABLED"] = enabled
+    """Per-network limits (memory by default, Redis via storage URI): comment posts and previews here; wrong admin
+    credentials in auth.py. BOUCLE_RATE_LIMIT=off lifts only the limit on comments."""
+    # Always on: the other limits do not depend on the readers' comment limit.
+    app.config["RATELIMIT_ENABLED"] = True
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+    limiter = Limiter(_client_network, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       default_limits=[])
     app.extensions["boucle_limiter"] = limiter  # the wrapped views only hold a weak reference to it
-    if enabled:
+    if app.config["RATE_LIMIT"].lower() != "off":
         post = app.view_functions["public.post_comment"]
         # Only stored comments count: a reader fixing a typo the API pointed out is not penalised.
         app.view_functions["public.post_comment"] = limiter.limit(
             app.config["RATE_LIMIT"], deduct_when=lambda response: response.status_code in (201, 303))(post)
-    login = app.view_functions["admin_web.login"]
-    app.view_functions["admin_web.login"] = limiter.limit("10/minute")(login)

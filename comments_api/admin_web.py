@@ -8,7 +8,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 import comments_store
 
 from . import proven_web
-from .auth import csrf_ok, csrf_token, token_matches
+from .auth import (
+    count_failure,
+    csrf_ok,
+    csrf_token,
+    end_admin_session,
+    seconds_blocked,
+    start_admin_session,
+    token_matches,
+)
 from .ids import parse_id
 from .db import get_db
 from .messages import language, message
@@ -93,14 +101,18 @@ def queue():
 
 @bp.post("/login")
 def login():
+    wait = seconds_blocked()  # the same limit as wrong bearer tokens on the admin API
+    if wait:
+        flash(message("too_many_attempts"), "error")
+        page = render_template("admin/login.html", t=texts(), lang=language(), csrf=csrf_token())
+        return page, 429, {"Retry-After": str(wait)}
     if not csrf_ok():
+        count_failure()  # a log-in without the page's CSRF token comes from a script: a guess all the same
         flash(texts()["expired"], "error")
     elif token_matches(request.form.get("token", "").strip()):
-        session.clear()
-        session["admin"] = True
-        session["who"] = (request.form.get("who") or "").strip()[:80] or "admin"
-        session.permanent = True
+        start_admin_session((request.form.get("who") or "").strip()[:80] or "admin")
     else:
+        count_failure()
         flash(texts()["bad_token"], "error")
     return redirect(url_for(".queue"), code=303)
 
@@ -108,7 +120,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if csrf_ok():
-        session.clear()
+        end_admin_session()
     return redirect(url_for(".queue"), code=303)
 
 

@@ -51,6 +51,35 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def host_name(host: str) -> str:
+    """The name part of a Host header or URL netloc, lower case, without port (IPv6 kept in brackets)."""
+    host = host.strip().lower()
+    if host.startswith("[") and "]" in host:
+        name, _, port = host.partition("]")
+        name, port = name + "]", port.removeprefix(":")
+    elif host.count(":") == 1:
+        name, port = host.split(":")
+    else:
+        name, port = host, ""
+    if port and not port.isdigit():
+        return host  # "blog.example:evil" names no host of ours
+    return name.rstrip(".")  # "blog.example." names the same host
+
+
+def allowed_hosts(listed: list[str] | str, site_url: str) -> list[str]:
+    """The host names served: the listed ones, else the site's own (and the loopback names when it is local)."""
+    names = [host_name(h) for h in (_list(listed) if isinstance(listed, str) else listed) if h.strip()]
+    if names:
+        return names
+    site_host = host_name(urlsplit(site_url).netloc)
+    if site_host in LOOPBACK_HOSTS:  # `make run`: the reader may type localhost or 127.0.0.1
+        return [site_host, *(h for h in LOOPBACK_HOSTS if h != site_host)]
+    return [site_host]
+
+
 def from_environ(env: Mapping[str, str], root: str) -> dict[str, Any]:
     """Translate the environment into Flask config keys."""
     port = _int("BOUCLE_PORT", env.get("BOUCLE_PORT"), 8000, 1)
@@ -90,6 +119,9 @@ def from_environ(env: Mapping[str, str], root: str) -> dict[str, Any]:
         "SITEURL": site_url,
         "CORS_ORIGINS": [origin_of(o) or o for o in _list(env.get("BOUCLE_CORS_ORIGINS"))],
         "PROXY_COUNT": _int("BOUCLE_PROXIES", env.get("BOUCLE_PROXIES"), 0),
+        # Empty: the site's own host (create_app fills it in from the final SITEURL).
+        "ALLOWED_HOSTS": _list(env.get("BOUCLE_ALLOWED_HOSTS")),
+        "ADMIN_IDLE_MINUTES": _int("BOUCLE_ADMIN_IDLE_MINUTES", env.get("BOUCLE_ADMIN_IDLE_MINUTES"), 60, 1),
         "SMTP_HOST": env.get("BOUCLE_SMTP_HOST") or None,
         "SMTP_PORT": smtp_port,
         "SMTP_USER": env.get("BOUCLE_SMTP_USER") or None,

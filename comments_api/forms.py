@@ -41,8 +41,14 @@ def check_token(token: str) -> None:
 
 
 def allowed_origins() -> set[str]:
-    origins = {origin_of(current_app.config["SITEURL"]), origin_of(request.host_url)}
-    origins.update(current_app.config["CORS_ORIGINS"])
+    """The site's origin, the CORS origins, and the allowed host names on the site's scheme and port.
+
+    Never the request's own Host: whoever sends the request chooses it.
+    """
+    site = urlsplit(current_app.config["SITEURL"])
+    port = f":{site.port}" if site.port else ""
+    origins = {origin_of(current_app.config["SITEURL"]), *current_app.config["CORS_ORIGINS"]}
+    origins.update(f"{site.scheme}://{host}{port}" for host in current_app.config["ALLOWED_HOSTS"])
     return {o for o in origins if o}
 
 

@@ -87,6 +87,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "à la publication d'un prochain commentaire.",
                       "en": "This confirmation link is not valid or has expired. A new one will be sent to you when "
                             "a next comment of yours is published."},
+    "too_many_attempts": {"fr": "Trop de tentatives avec un mauvais jeton depuis votre réseau. Réessayez plus tard.",
+                          "en": "Too many attempts with a wrong token from your network. Please try again later."},
+    "host_not_allowed": {"fr": "Ce nom d'hôte n'est pas servi ici.", "en": "This host name is not served here."},
+    "previews_limited": {"fr": "Trop d'aperçus en peu de temps. Réessayez dans un moment.",
+                         "en": "Too many previews in a short time. Please try again in a moment."},
 }
 
 

@@ -16,7 +16,7 @@ EDIT_TOKEN = {"name": "X-Edit-Token", "in": "header", "required": True, "schema"
 ADMIN = [{"bearer": []}]
 ERRORS = {"400": _error("Bad request"), "404": _error("Unknown article or comment"),
           "413": _error("Request too large"), "415": _error("Not JSON nor a form"),
-          "422": _error("A field breaks a rule; `field` names it"), "429": _error("Too many comments")}
+          "422": _error("A field breaks a rule; `field` names it"), "429": _error("Too many from this network; `Retry-After` says when")}
 
 
 UNAVAILABLE = _error("The database cannot be written right now (full disk, read-only); `Retry-After` says when "
@@ -39,6 +39,7 @@ def _with_common_errors(paths: dict) -> dict:
                     responses.setdefault(code, ERRORS[code])
             if op.get("security"):
                 responses.setdefault("401", _error("No or wrong token"))
+                responses.setdefault("429", _error("Too many wrong tokens from this network; `Retry-After` says when"))
             if "application/x-www-form-urlencoded" in op.get("requestBody", {}).get("content", {}):
                 # A form post (JavaScript off) gets its errors as the HTML form again, filled in.
                 for code, response in list(responses.items()):
@@ -82,7 +83,9 @@ def _spec() -> dict[str, Any]:
                                                        "description": "Markdown"},
                                               "parent_id": {"type": "integer", "nullable": True},
                                               "lang": {"type": "string"}, "notify": {"type": "boolean"},
-                                              "ts": {"type": "string", "description": "form token (optional)"},
+                                              "ts": {"type": "string", "description": "fill-time token from GET "
+                                                     "/api/form-token: required in JSON; a form without it gets a "
+                                                     "preview to confirm"},
                                               "telephone": {"type": "string", "description": "honeypot: leave empty"}}},
                 "ModeratedComment": {"type": "object", "description": "A comment with its private fields",
                                      "properties": {"id": {"type": "integer"}, "status": {"type": "string",

@@ -7,11 +7,12 @@ import os
 import time
 
 from flask import Blueprint, current_app, jsonify, redirect, request
+from limits import parse_many
 
 import comments_store
 from comments_store import Limits, NewComment, site_state
 
-from . import forms, notify, proven_web, safe_json
+from . import forms, network_limits, notify, proven_web, safe_json
 from .db import get_db
 from .errors import APIError, is_form_post
 from .ids import MAX_ID, parse_id
@@ -23,6 +24,7 @@ from .spam import HONEYPOT_FIELD, looks_like_spam
 
 bp = Blueprint("public", __name__, url_prefix="/api")
 
+PREVIEW_LIMITS = parse_many("60/minute;1000/hour")
 JSON_FIELDS = {"author", "email", "website", "body", "parent_id", "lang", "notify", "ts", "back", HONEYPOT_FIELD}
 
 
@@ -119,8 +121,9 @@ def post_comment(slug: str):
         forms.check_token(data["ts"])
     else:
         data = json_body()
-        if data.get("ts") not in (None, ""):  # the script sends the form's token: hold it to the same fill-time rule
-            forms.check_token(data["ts"])
+        # The script sends the form's token (GET /api/form-token): the same fill-time rule as the form, and
+        # no token is no exception.
+        forms.check_token(data.get("ts"))
     unknown = set(data) - JSON_FIELDS
     if unknown and not form:
         raise APIError(422, "parameter_invalid", field=sorted(unknown)[0])
@@ -187,6 +190,11 @@ def counts():
 @bp.post("/preview")
 def preview():
     """The HTML a Markdown text will have once published (for the live preview)."""
+    # Anonymous, and asked for at every pause in the reader's typing (the script waits 0.4 s): one a second is
+    # ample for a person, a ceiling for a script rendering Markdown at our expense. Whatever BOUCLE_RATE_LIMIT says;
+    # past it the live preview only pauses, and the comment itself can still be sent.
+    network_limits.refuse_when_blocked("preview", PREVIEW_LIMITS, "previews_limited")
+    network_limits.count("preview", PREVIEW_LIMITS)
     data = json_body()
     body = data.get("body")
     if not isinstance(body, str):

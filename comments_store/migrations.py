@@ -275,3 +275,21 @@ def reader_links(db: Database) -> None:
 def names() -> list[str]:
     """This code's migrations of the comment tables, in order (for checking a backup's schema)."""
     return [m.name for m in migrations._migrations]
+
+
+@migrations(name="0011_admin_sessions")
+def admin_sessions(db: Database) -> None:
+    # Moderators' sessions, on the server so that log-out, a new admin token and idleness end them everywhere.
+    # `key` is the SHA-256 of the id the browser holds; the id itself is never stored.
+    db.execute(
+        """
+        CREATE TABLE admin_sessions (
+            key TEXT PRIMARY KEY,
+            token_fingerprint TEXT NOT NULL,
+            who TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL
+        )
+        """
+    )

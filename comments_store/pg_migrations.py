@@ -229,3 +229,17 @@ def reader_links(db) -> None:
     )
     db.execute("CREATE INDEX outbox_about_comment ON outbox_about(comment_id)")
     db.execute("CREATE INDEX outbox_about_outbox ON outbox_about(outbox_id)")
+
+
+@migrations(name="0011_admin_sessions")
+def admin_sessions(db) -> None:
+    # Moderators' sessions, on the server so that log-out, a new admin token and idleness end them everywhere.
+    db.execute("""
+        CREATE TABLE admin_sessions (
+            key TEXT PRIMARY KEY,
+            token_fingerprint TEXT NOT NULL,
+            who TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL
+        )""")

@@ -6,8 +6,11 @@ import socket
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from pelican import Pelican
 from pelican.settings import read_settings
+
+from comments_api.config import origin_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -196,11 +199,44 @@ def make_app(new_database, site):
         }
         settings.update({k.upper(): v for k, v in overrides.items()})
         apps.append(create_app(settings))
+        apps[-1].test_client_class = SiteClient
         return apps[-1]
 
     yield factory
     for app in apps:
         close_all(app)
+
+
+class SiteClient(FlaskClient):
+    """Flask's test client, speaking to the app under the site's own host name as readers' browsers do.
+
+    The app serves only its configured hosts (BOUCLE_ALLOWED_HOSTS); Flask's client would say `localhost`.
+    """
+
+    def open(self, *args, **kwargs):
+        path = args[0] if args else kwargs.get("path", "/")
+        if "base_url" not in kwargs and isinstance(path, str) and "://" not in path:
+            kwargs["base_url"] = origin_of(self.application.config["SITEURL"])
+        return super().open(*args, **kwargs)
+
+
+def with_ts(via, payload: dict, wait: float = 0) -> dict:
+    """A JSON comment as the page's script sends it: with a fill-time token from /api/form-token.
+
+    `via` is a Flask test client, or the base URL of a running server; `wait` is the time the reader takes to
+    write, for a server whose BOUCLE_MIN_FILL_SECONDS is not 0.
+    """
+    if isinstance(via, str):
+        import requests
+
+        token = requests.get(via.rstrip("/") + "/api/form-token", timeout=30).json()["token"]
+    else:
+        token = via.get("/api/form-token").get_json()["token"]
+    if wait:
+        import time
+
+        time.sleep(wait)
+    return {"ts": token, **payload}  # a test that sends its own ts keeps it
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from conftest import ADMIN_TOKEN, with_ts
+
 pytestmark = pytest.mark.both_databases
 
 SLUG = "negocier-son-salaire"
@@ -158,15 +160,28 @@ def test_honeypot_fills_are_stored_as_spam_silently(client, admin_headers):
 
 def test_too_many_links_is_spam(client, admin_headers):
     body = " ".join(f"https://promo{i}.example" for i in range(5))
-    response = client.post(URL, json={"author": "Promo", "body": body})
+    response = client.post(URL, json=with_ts(client, {"author": "Promo", "body": body}))
     assert response.status_code == 201 and response.get_json()["status"] == "pending"
     assert "edit_token" not in response.get_json()
     assert client.get("/api/admin/comments?status=spam", headers=admin_headers).get_json()["total"] == 1
 
 
-def test_json_posts_need_no_token(client):
-    """API clients post JSON without any form token."""
-    assert client.post(URL, json={"author": "Bot honnête", "body": "Bonjour à tous"}).status_code == 201
+@pytest.mark.parametrize("ts", [None, "", 0, False, [], {"a": 1}, "1700000000", "pas-un-jeton"])
+def test_json_posts_without_a_valid_token_are_refused(client, ts):
+    """Every JSON post carries the form's signed fill-time token; without one, or with a forged one, it is refused."""
+    payload = {"author": "Bot pressé", "body": "Bonjour à tous"}
+    if ts is not None:
+        payload["ts"] = ts
+    response = client.post(URL, json=payload)
+    assert (422, "form_expired", "ts") == (response.status_code, response.get_json()["error"]["code"],
+                                           response.get_json()["error"]["field"])
+    assert client.get(URL).get_json()["count"] == 0 and client.get("/api/admin/comments", headers={
+        "Authorization": f"Bearer {ADMIN_TOKEN}"}).get_json()["total"] == 0
+
+
+def test_json_posts_with_the_form_token_are_stored(client):
+    """The token from GET /api/form-token is what the page's script sends."""
+    assert client.post(URL, json=with_ts(client, {"author": "Lectrice", "body": "Bonjour à tous"})).status_code == 201
 
 
 def test_json_post_with_a_fresh_token_is_held_to_the_fill_time(make_app):

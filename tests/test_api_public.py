@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from conftest import with_ts
+
 pytestmark = pytest.mark.both_databases
 
 SLUG = "negocier-son-salaire"
@@ -12,7 +14,7 @@ URL = f"/api/threads/{SLUG}/comments"
 
 
 def post(client, payload, **headers):
-    return client.post(URL, data=json.dumps(payload), content_type="application/json", headers=headers)
+    return client.post(URL, data=json.dumps(with_ts(client, payload)), content_type="application/json", headers=headers)
 
 
 def approve(client, admin_headers, comment_id):
@@ -131,7 +133,8 @@ def test_unknown_article_is_404(client):
     response = post(client, {"author": "A", "body": "Bonjour"}).get_json()
     assert response  # sanity: known article works
     for method, url in [("get", "/api/threads/inconnu/comments"), ("post", "/api/threads/inconnu/comments")]:
-        r = getattr(client, method)(url, json={"author": "A", "body": "Bonjour"} if method == "post" else None)
+        payload = with_ts(client, {"author": "A", "body": "Bonjour"}) if method == "post" else None
+        r = getattr(client, method)(url, json=payload)
         assert r.status_code == 404 and r.get_json()["error"]["code"] == "thread_not_found"
 
 
@@ -183,7 +186,8 @@ def test_messages_are_french_by_default_and_english_on_request(client):
 def test_bad_input_never_causes_a_server_error(client):
     for payload in [None, 0, "", [], {"author": None, "body": None}, {"author": "A", "body": "\x00\x00"},
                     {"author": "A", "body": "ok", "parent_id": 10**30}, {"author": "A", "body": "ok", "lang": 5}]:
-        response = client.post(URL, data=json.dumps(payload), content_type="application/json")
+        sent = with_ts(client, payload) if isinstance(payload, dict) else payload
+        response = client.post(URL, data=json.dumps(sent), content_type="application/json")
         assert response.status_code < 500, payload
 
 

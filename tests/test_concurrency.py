@@ -8,9 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from werkzeug.serving import make_server
 
+from conftest import with_ts
+
 
 def test_concurrent_posts_all_succeed(make_app, free_port):
-    app = make_app(rate_limit="off", serve_site=False)
+    app = make_app(rate_limit="off", serve_site=False, siteurl=f"http://127.0.0.1:{free_port}")
     server = make_server("127.0.0.1", free_port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -18,7 +20,9 @@ def test_concurrent_posts_all_succeed(make_app, free_port):
     try:
         def one(i):
             with requests.Session() as s:
-                return s.post(url, json={"author": f"Lecteur {i}", "body": f"Commentaire numéro {i}"}, timeout=30)
+                comment = with_ts(f"http://127.0.0.1:{free_port}",
+                                  {"author": f"Lecteur {i}", "body": f"Commentaire numéro {i}"})
+                return s.post(url, json=comment, timeout=30)
 
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=16) as pool:

@@ -42,7 +42,7 @@ def site_config(tmp_path: Path, output: Path, http: int, https: int, api: int) -
                     "/CN=blog.example.ma", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     site = (DEPLOY / "nginx" / "boucle.conf").read_text()
     site = re.sub(r"^\s*listen \[::\].*\n", "", site, flags=re.M)  # a test machine may lack IPv6
-    site = (site.replace("listen 80;", f"listen 127.0.0.1:{http};").replace("listen 443 ", f"listen 127.0.0.1:{https} ")
+    site = (site.replace("listen 80", f"listen 127.0.0.1:{http}").replace("listen 443 ", f"listen 127.0.0.1:{https} ")
             .replace("/etc/letsencrypt/live/blog.example.ma/fullchain.pem", str(cert))
             .replace("/etc/letsencrypt/live/blog.example.ma/privkey.pem", str(key))
             .replace("/srv/boucle/output", str(output)).replace("127.0.0.1:8000", f"127.0.0.1:{api}"))
@@ -83,6 +83,9 @@ def test_the_nginx_site_passes_nginx_t(tmp_path):
     assert checked.returncode == 0, checked.stderr
 
 
+SITE = {"Host": "blog.example.ma"}
+
+
 def wait_for(url: str, **kwargs) -> requests.Response:
     for _ in range(200):
         try:
@@ -94,14 +97,15 @@ def wait_for(url: str, **kwargs) -> requests.Response:
 
 @needs(NGINX, "nginx")
 def test_nginx_serves_the_site_and_proxies_the_api_to_gunicorn_with_the_same_headers(tmp_path):
-    """The static pages from output/, /api/ and /admin/ from gunicorn, plain HTTP sent to HTTPS, and the
-    one-machine server's security headers on every answer."""
+    """The static pages from output/, /api/ and /admin/ from gunicorn, plain HTTP sent to HTTPS, the
+    one-machine server's security headers on every answer, and nothing at all for another host name."""
     from comments_api.site import SECURITY_HEADERS
 
     output = build_site(tmp_path / "output")
     http, https, api = port(), port(), port()
     main = site_config(tmp_path, output, http, https, api)
     env = {**os.environ, "BOUCLE_PORT": str(api), "BOUCLE_SERVE_SITE": "0", "BOUCLE_PROXIES": "1",
+           "BOUCLE_SITEURL": "https://blog.example.ma",
            "BOUCLE_INSTANCE": str(tmp_path / "instance"), "BOUCLE_DB": str(tmp_path / "output-comments.db")}
     gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")], cwd=ROOT,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -109,21 +113,27 @@ def test_nginx_serves_the_site_and_proxies_the_api_to_gunicorn_with_the_same_hea
     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     try:
         base = f"https://127.0.0.1:{https}"
-        wait_for(f"http://127.0.0.1:{api}/api/health")
-        home = wait_for(base + "/", verify=False)
+        wait_for(f"http://127.0.0.1:{api}/api/health", headers=SITE)
+        home = wait_for(base + "/", verify=False, headers=SITE)
         assert home.status_code == 200 and 'lang="fr"' in home.text
         for name, value in SECURITY_HEADERS.items():
             assert home.headers[name] == value
-        article = requests.get(base + "/negocier-son-salaire/", verify=False, timeout=5)
+        article = requests.get(base + "/negocier-son-salaire/", verify=False, timeout=5, headers=SITE)
         assert article.status_code == 200
-        health = requests.get(base + "/api/health", verify=False, timeout=5)
+        health = requests.get(base + "/api/health", verify=False, timeout=5, headers=SITE)
         assert health.json() == {"status": "ok"}
         assert health.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
-        assert requests.get(base + "/admin/", verify=False, timeout=5, allow_redirects=False).status_code in (200, 302)
-        missing = requests.get(base + "/pas-une-page/", verify=False, timeout=5)
+        assert requests.get(base + "/admin/", verify=False, timeout=5, allow_redirects=False,
+                            headers=SITE).status_code in (200, 302)
+        missing = requests.get(base + "/pas-une-page/", verify=False, timeout=5, headers=SITE)
         assert missing.status_code == 404 and "<html" in missing.text
-        plain = requests.get(f"http://127.0.0.1:{http}/negocier-son-salaire/", timeout=5, allow_redirects=False)
-        assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+        plain = requests.get(f"http://127.0.0.1:{http}/negocier-son-salaire/", timeout=5, allow_redirects=False,
+                             headers=SITE)
+        assert plain.status_code == 301 and plain.headers["Location"].startswith("https://blog.example.ma/")
+        for url in (f"http://127.0.0.1:{http}/", base + "/", base + "/api/health"):
+            for headers in ({}, {"Host": "evil.example"}):
+                with pytest.raises(requests.ConnectionError):
+                    requests.get(url, verify=False, timeout=5, allow_redirects=False, headers=headers)
     finally:
         server.send_signal(signal.SIGQUIT)
         gunicorn.send_signal(signal.SIGTERM)

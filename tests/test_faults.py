@@ -17,7 +17,7 @@ import requests
 
 import comments_store
 from comments_store import NewComment, StoreUnavailable
-from conftest import ROOT, wait_for
+from conftest import ROOT, wait_for, with_ts
 
 SLUG = "article"
 
@@ -38,6 +38,7 @@ def integrity(path) -> str:
 def start_server(tmp_path, port: int, db_path) -> subprocess.Popen:
     env = {**os.environ, "BOUCLE_DB": str(db_path), "BOUCLE_INSTANCE": str(tmp_path / "instance"),
            "BOUCLE_SERVE_SITE": "0", "BOUCLE_RATE_LIMIT": "off", "BOUCLE_MODERATION": "none",
+           "BOUCLE_MIN_FILL_SECONDS": "0",
            "BOUCLE_SECRET_KEY": "cle", "BOUCLE_ADMIN_TOKEN": "jeton-de-test-0123456789"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4",
@@ -64,12 +65,16 @@ def test_every_acknowledged_comment_survives_sigkill_mid_burst(tmp_path, free_po
 
     def writer(n):
         with requests.Session() as session:
+            try:
+                token = with_ts(f"http://127.0.0.1:{free_port}", {})["ts"]
+            except requests.RequestException:
+                return
             for i in range(10_000):
                 if stop.is_set():
                     return
                 body = f"Commentaire {n}-{i} " + "x" * 200
                 try:
-                    response = session.post(url, json={"author": f"Lecteur {n}", "body": body}, timeout=5)
+                    response = session.post(url, json={"author": f"Lecteur {n}", "body": body, "ts": token}, timeout=5)
                 except requests.RequestException:
                     return  # the server is gone: what it did not answer was never promised
                 if response.status_code == 201:
@@ -93,7 +98,8 @@ def test_every_acknowledged_comment_survives_sigkill_mid_burst(tmp_path, free_po
     try:
         listed = requests.get(url, timeout=10).json()["comments"]
         assert {c["id"] for c in listed} >= set(acknowledged)  # served again, every one of them
-        ok = requests.post(url, json={"author": "Sara", "body": "Après le redémarrage"}, timeout=10)
+        after = with_ts(f"http://127.0.0.1:{free_port}", {"author": "Sara", "body": "Après le redémarrage"})
+        ok = requests.post(url, json=after, timeout=10)
         assert ok.status_code == 201
     finally:
         os.killpg(restarted.pid, signal.SIGTERM)
@@ -144,7 +150,8 @@ def test_the_api_answers_503_with_retry_after_when_the_store_cannot_write(make_a
         raise StoreUnavailable("database or disk is full")
 
     monkeypatch.setattr(comments_store, "add_comment", full)
-    response = client.post("/api/threads/negocier-son-salaire/comments", json={"author": "Sara", "body": "Bonjour"})
+    response = client.post("/api/threads/negocier-son-salaire/comments",
+                           json=with_ts(client, {"author": "Sara", "body": "Bonjour"}))
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert response.get_json()["error"]["code"] == "store_unavailable"
     assert client.get("/api/threads/negocier-son-salaire/comments").status_code == 200
@@ -191,9 +198,11 @@ def test_full_disk_gives_503_keeps_reads_and_recovers_by_itself(make_app, small_
     app = make_app(db_path=str(db_path), moderation="none", serve_site=False)
     client = app.test_client()
     url = "/api/threads/negocier-son-salaire/comments"
-    assert client.post(url, json={"author": "Sara", "body": "Avant le disque plein"}).status_code == 201
+    before = with_ts(client, {"author": "Sara", "body": "Avant le disque plein"})
+    assert client.post(url, json=before).status_code == 201
     fill(small_disk)
-    refused = [client.post(url, json={"author": "Sara", "body": f"Pendant {i} " + "x" * 4000}) for i in range(20)]
+    refused = [client.post(url, json=with_ts(client, {"author": "Sara", "body": f"Pendant {i} " + "x" * 4000}))
+               for i in range(20)]
     assert any(r.status_code == 503 for r in refused)
     for response in refused:
         assert response.status_code in (201, 503)
@@ -203,5 +212,5 @@ def test_full_disk_gives_503_keeps_reads_and_recovers_by_itself(make_app, small_
     listed = client.get(url)
     assert listed.status_code == 200 and "Avant le disque plein" in listed.get_json()["comments"][0]["html"]
     (small_disk / "filler").unlink()
-    assert client.post(url, json={"author": "Sara", "body": "Après, tout seul"}).status_code == 201
+    assert client.post(url, json=with_ts(client, {"author": "Sara", "body": "Après, tout seul"})).status_code == 201
     assert integrity(db_path) == "ok"

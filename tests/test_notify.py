@@ -7,7 +7,7 @@ import pytest
 
 import comments_store
 from comments_store import outbox
-from conftest import wait_for
+from conftest import wait_for, with_ts
 
 pytestmark = pytest.mark.both_databases
 
@@ -19,7 +19,7 @@ def test_pending_comment_notifies_moderators(make_app, smtp):
     inbox, port = smtp
     client = make_app(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
                       moderator_emails=["modo@atlas.example"], smtp_from="blog@atlas.example").test_client()
-    client.post(URL, json={"author": "Samir", "body": "Le formulaire ne marche pas"})
+    client.post(URL, json=with_ts(client, {"author": "Samir", "body": "Le formulaire ne marche pas"}))
     assert wait_for(lambda: inbox.messages)
     message = inbox.messages[0]
     assert message.rcpt_tos == ["modo@atlas.example"]
@@ -31,7 +31,7 @@ def test_published_comments_send_nothing(make_app, smtp):
     inbox, port = smtp
     client = make_app(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, moderation="none",
                       moderator_emails=["modo@atlas.example"]).test_client()
-    client.post(URL, json={"author": "Samir", "body": "Un avis publié"})
+    client.post(URL, json=with_ts(client, {"author": "Samir", "body": "Un avis publié"}))
     time.sleep(0.5)
     assert inbox.messages == []
 
@@ -47,7 +47,7 @@ def test_mail_server_down_then_up_the_mail_waits_and_goes_once(make_app, free_po
                    moderator_emails=["modo@atlas.example"])
     client = app.test_client()
     started = time.monotonic()
-    response = client.post(URL, json={"author": "Samir", "body": "Toujours stocké"})
+    response = client.post(URL, json=with_ts(client, {"author": "Samir", "body": "Toujours stocké"}))
     assert response.status_code == 201 and time.monotonic() - started < 2
     db = comments_store.open_db(app.config["DB_PATH"])
     # retried on its back-off (0.2 s, 0.4 s…), not on the sender's 10-second round; still waiting
@@ -76,7 +76,7 @@ def test_a_slow_mail_server_does_not_slow_the_reader(make_app, free_port):
                           moderator_emails=["modo@atlas.example"]).test_client()
         started = time.monotonic()
         for i in range(3):
-            assert client.post(URL, json={"author": "Samir", "body": f"Vite {i}"}).status_code == 201
+            assert client.post(URL, json=with_ts(client, {"author": "Samir", "body": f"Vite {i}"})).status_code == 201
         assert time.monotonic() - started < 2
     finally:
         listener.close()

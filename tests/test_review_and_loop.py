@@ -7,7 +7,7 @@ import time
 import pytest
 
 import comments_store
-from conftest import ADMIN_TOKEN
+from conftest import ADMIN_TOKEN, with_ts
 from feedback import store as feedback_store
 
 pytestmark = pytest.mark.both_databases
@@ -37,7 +37,7 @@ def comment(client, body, email=None, notify=False):
     payload = {"author": "Nadia Benali", "body": body, "notify": notify}
     if email:
         payload["email"] = email
-    return client.post(URL, json=payload).get_json()["id"]
+    return client.post(URL, json=with_ts(client, payload)).get_json()["id"]
 
 
 def review_page(client, query=""):

@@ -131,3 +131,12 @@ def test_invoke_run_on_postgresql_serves_the_blog_and_its_comments(tmp_path, fre
     assert db.execute("SELECT author FROM comments").fetchall() == [("Postgres",)]
     assert len(comments_store.list_threads(db)) >= 10  # the build registered the articles there
     db.close()
+
+
+def test_invoke_run_starts_when_the_site_url_names_another_host(tmp_path, free_port):
+    """With BOUCLE_SITEURL on a public name, the loopback address is not a host the blog serves (400), yet
+    `invoke run` sees the server answer and starts; the site's own name is served."""
+    with invoke_run(tmp_path, free_port, BOUCLE_SITEURL="https://blog.example.ma") as (base, proc, lines):
+        assert requests.get(base + "/api/health", timeout=10).status_code == 400
+        served = requests.get(base + "/api/health", timeout=10, headers={"Host": "blog.example.ma"})
+        assert served.json() == {"status": "ok"}

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 import comments_store
-from conftest import ADMIN_TOKEN, ROOT, THREADS
+from conftest import ADMIN_TOKEN, ROOT, THREADS, with_ts
 
 SLUG = THREADS[0]["slug"]
 
@@ -36,7 +36,7 @@ def two_machines(pg_cluster, redis_url, tmp_path):
                    "BOUCLE_INSTANCE": str(tmp_path / f"machine-{n}"), "BOUCLE_SECRET_KEY": "cle-partagee",
                    "BOUCLE_ADMIN_TOKEN": ADMIN_TOKEN, "BOUCLE_MODERATION": "none", "BOUCLE_PROXIES": "1",
                    "BOUCLE_RATE_LIMIT": "5/minute", "BOUCLE_RATE_LIMIT_STORAGE": redis_url, "BOUCLE_WORKERS": "2",
-                   "BOUCLE_DUPLICATE_WINDOW": "0"}
+                   "BOUCLE_DUPLICATE_WINDOW": "0", "BOUCLE_MIN_FILL_SECONDS": "0"}
             logs.append(open(tmp_path / f"machine-{n}.log", "w"))
             servers.append(subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
                                              str(ROOT / "deploy" / "gunicorn.conf.py")],
@@ -61,7 +61,8 @@ def two_machines(pg_cluster, redis_url, tmp_path):
 
 def post(base: str, n: int, address: str):
     return requests.post(f"{base}/api/threads/{SLUG}/comments", timeout=30, headers={"X-Forwarded-For": address},
-                         json={"author": f"Lecteur {n}", "body": f"Commentaire numéro {n} envoyé en même temps"})
+                         json=with_ts(base, {"author": f"Lecteur {n}",
+                                             "body": f"Commentaire numéro {n} envoyé en même temps"}))
 
 
 def test_posts_to_both_machines_at_once_are_all_kept_once(two_machines):
@@ -98,14 +99,15 @@ def test_the_api_recovers_when_postgresql_drops_its_connections(pg_cluster, site
     url = pg_cluster.create()
     comments_store.register_threads(comments_store.open_db(url), THREADS)
     app = create_app({"TESTING": True, "SITE_DIR": str(site), "DB_PATH": url, "SECRET_KEY": "k",
-                      "ADMIN_TOKEN": ADMIN_TOKEN, "RATE_LIMIT": "off", "MODERATION": "none"})
+                      "ADMIN_TOKEN": ADMIN_TOKEN, "RATE_LIMIT": "off", "MODERATION": "none", "MIN_FILL_SECONDS": 0})
     client = app.test_client()
     body = {"author": "A", "body": "Avant la coupure"}
-    assert client.post(f"/api/threads/{SLUG}/comments", json=body).status_code == 201
+    assert client.post(f"/api/threads/{SLUG}/comments", json=with_ts(client, body)).status_code == 201
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
     codes = [client.get(f"/api/threads/{SLUG}/comments?fresh={n}").status_code for n in range(3)]
     assert codes[-2:] == [200, 200] and set(codes) <= {200, 503}
-    assert client.post(f"/api/threads/{SLUG}/comments", json={"author": "B", "body": "Après la coupure"}).status_code == 201
+    after = with_ts(client, {"author": "B", "body": "Après la coupure"})
+    assert client.post(f"/api/threads/{SLUG}/comments", json=after).status_code == 201
     close_all(app)

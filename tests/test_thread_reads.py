@@ -1,9 +1,11 @@
 """Thread reads are cached and carry an ETag, yet a change shows on the very next read."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
-import json
+from conftest import with_ts
 
 pytestmark = pytest.mark.both_databases
 
@@ -12,7 +14,8 @@ URL = f"/api/threads/{SLUG}/comments"
 
 
 def post(client, body):
-    return client.post(URL, data=json.dumps({"author": "Sara", "body": body}), content_type="application/json")
+    comment = with_ts(client, {"author": "Sara", "body": body})
+    return client.post(URL, data=json.dumps(comment), content_type="application/json")
 
 
 def test_an_approved_comment_shows_on_the_next_read(client, admin_headers):

@@ -83,7 +83,7 @@ def start_stack(tmp: Path, **env) -> Stack:
         try:
             if requests.get(url + "/api/health", timeout=1).ok:
                 return Stack(url, tmp / "output", ADMIN_TOKEN, proc)
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or its first answer slower than a second
             pass
         if proc.poll() is not None:
             break

@@ -1,6 +1,7 @@
 """Readers comment in a real browser, with and without JavaScript, against the real `make run` stack."""
 from __future__ import annotations
 
+import json
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -8,11 +9,14 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
+from conftest import with_ts
+
 from .conftest import axe_violations, wait_until
 
 pytestmark = pytest.mark.browser
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+FILL = 1.1  # a person takes longer than the stack's BOUCLE_MIN_FILL_SECONDS=1
 
 
 def fill_and_send(page, author: str, body: str) -> None:
@@ -58,8 +62,29 @@ def test_comment_with_javascript_then_approval_reply_counts_and_feed(stack, page
     feed = ET.fromstring(requests.get(f"{stack.url}/feeds/commentaires/{slug}.atom.xml", timeout=5).content)
     links = [e.find(f"{ATOM}link").get("href") for e in feed.findall(f"{ATOM}entry")]
     assert any(link.endswith(f"#comment-{first}") for link in links)
+    # The feeds are written after the pages (Pelican's article_writer_finalized): wait for them too.
+    stack.wait_static("feeds/commentaires.atom.xml", f"#comment-{reply}")
     site_feed = requests.get(f"{stack.url}/feeds/commentaires.atom.xml", timeout=5).text
     assert f"#comment-{reply}" in site_feed
+    assert page.problems == []
+
+
+def test_a_comment_sent_before_the_form_token_arrives_still_carries_one(stack, page):
+    """On a slow network the reader may send before the fill-time token has come: the script waits for it."""
+    held = []
+    page.route("**/api/form-token", lambda route: held.append(route))  # answered by hand below, late
+    page.goto(f"{stack.url}/cv-qui-se-fait-remarquer/")
+    page.fill("#c-author", "Rachid")
+    page.fill("#c-body", "Envoyé avant que le jeton arrive.")
+    page.click("#comment-form button[type=submit]")
+    wait_until(page, "document.querySelector('#form-status').textContent !== ''")
+    assert held and stack.admin("GET", "/api/admin/comments?q=jeton+arrive")["total"] == 0
+    token = with_ts(stack.url, {}, wait=FILL)["ts"]
+    for route in held:
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({"token": token}))
+    wait_until(page, "document.querySelector('#form-status').textContent.startsWith('Merci')")
+    assert page.inner_text("#form-status") == "Merci ! Votre commentaire sera publié après modération."
+    assert stack.admin("GET", "/api/admin/comments?q=jeton+arrive")["total"] == 1
     assert page.problems == []
 
 
@@ -80,7 +105,8 @@ def test_comment_without_javascript_shows_the_notice(stack, nojs_page):
 def test_reply_without_javascript(stack, nojs_page):
     """JavaScript off: the reply link opens a form answering that comment."""
     created = requests.post(f"{stack.url}/api/threads/rediger-offre-emploi/comments",
-                            json={"author": "Salma", "body": "Et pour les offres de stage ?"}, timeout=5).json()
+                            json=with_ts(stack.url, {"author": "Salma", "body": "Et pour les offres de stage ?"},
+                                         wait=FILL), timeout=5).json()
     stack.approve_all()
     stack.wait_static("rediger-offre-emploi/index.html", f'id="comment-{created["id"]}"')
     page = nojs_page
@@ -114,7 +140,8 @@ def test_markdown_payload_with_script_stays_inert(stack, page):
     payload = ('<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> '
                '[clic](javascript:window.__pwned=3) <svg onload="window.__pwned=4">')
     created = requests.post(f"{stack.url}/api/threads/alertes-emploi-plus-precises/comments",
-                            json={"author": "<b>Mallory</b>", "body": payload}, timeout=5).json()
+                            json=with_ts(stack.url, {"author": "<b>Mallory</b>", "body": payload}, wait=FILL),
+                            timeout=5).json()
     stack.approve_all()
     page.goto(f"{stack.url}/alertes-emploi-plus-precises/")
     page.wait_for_selector(f"#comment-{created['id']}")
@@ -157,7 +184,8 @@ def test_pages_work_under_the_strict_policy(stack, page):
 @pytest.mark.parametrize("path", ["/", "/negocier-son-salaire/", "/en/nouvelle-application-mobile/", "/archives/"])
 def test_reader_pages_have_no_serious_accessibility_violation(stack, axe_page, path):
     requests.post(f"{stack.url}/api/threads/negocier-son-salaire/comments",
-                  json={"author": "Amine", "body": "Un commentaire pour l'audit d'accessibilité."}, timeout=5)
+                  json=with_ts(stack.url, {"author": "Amine", "body": "Un commentaire pour l'audit d'accessibilité."},
+                               wait=FILL), timeout=5)
     stack.approve_all()
     axe_page.goto(stack.url + path)
     axe_page.wait_for_load_state("networkidle")

@@ -9,7 +9,7 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
-from conftest import Inbox
+from conftest import Inbox, with_ts
 
 from .conftest import CHROMIUM, need, start_stack, stop_stack
 
@@ -35,9 +35,9 @@ def mail_stack(tmp_path_factory):
 
 def test_correct_a_tag_then_close_the_loop(mail_stack, page):
     stack, inbox = mail_stack
-    created = requests.post(f"{stack.url}/api/threads/tableau-de-bord-recruteur/comments", timeout=5, json={
-        "author": "Salma Idrissi", "email": "salma@exemple.ma", "notify": True,
-        "body": "L'export CSV de mes candidatures est vide."}).json()
+    created = requests.post(f"{stack.url}/api/threads/tableau-de-bord-recruteur/comments", timeout=5, json=with_ts(
+        stack.url, {"author": "Salma Idrissi", "email": "salma@exemple.ma", "notify": True,
+                    "body": "L'export CSV de mes candidatures est vide."}, wait=1.1)).json()
     cid = created["id"]
 
     page.goto(stack.url + "/admin/")

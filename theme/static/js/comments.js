@@ -48,7 +48,7 @@
     base = "/threads/" + encodeURIComponent(get(box, "data-thread")) + "/comments", form = byId("comment-form"),
     fields = form.elements, list = byId("comment-list"), status = byId("form-status"), preview = byId("c-preview"),
     home = form.parentNode, homeNext = form.nextSibling, title = byId("form-title"), titleText = title.textContent,
-    own = {}, fmt, timer;
+    own = {}, fmt, timer, tokenReady;
   try { own = JSON.parse(localStorage["boucle-own"] || "{}"); } catch (e) {}
   try { fmt = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short", timeZone: get(box, "data-tz") }); } catch (e) {}
 
@@ -107,7 +107,11 @@
   /* Comments approved since the page was built, and a fresh fill-time token for the form. */
   var last = Math.max.apply(0, [0].concat($$(".comment[data-id]", list).map(function (c) { return +get(c, "data-id"); })));
   call("GET", base + "?after=" + last).then(function (r) { r.data.comments.forEach(insert); count(); }).catch(quiet);
-  call("GET", "/form-token").then(function (r) { fields.ts.value = r.data.token; }).catch(quiet);
+  function fetchToken() {
+    return tokenReady = call("GET", "/form-token").then(function (r) { fields.ts.value = r.data.token || ""; })
+      .catch(quiet);
+  }
+  fetchToken();
 
   function clearErrors() {
     $$(".field-error", form).forEach(function (e) { e.hidden = true; });
@@ -118,19 +122,22 @@
     ev.preventDefault();
     clearErrors();
     var data = {}, button = $("[type=submit]", form);
-    "author email website body lang ts telephone".split(" ").forEach(function (k) {
-      if (fields[k].value) data[k] = fields[k].value;
-    });
-    if (fields.parent_id.value) data.parent_id = +fields.parent_id.value;
-    data.notify = fields.notify.checked;
-    button.disabled = true;
+    button.disabled = 1;
     say(t.sending);
-    call("POST", base, data).then(function (r) {
+    /* Every post carries a fill-time token: one sent before it arrived waits for a fresh one. */
+    (fields.ts.value ? tokenReady : fetchToken()).then(function () {
+      "author email website body lang ts telephone".split(" ").forEach(function (k) {
+        if (fields[k].value) data[k] = fields[k].value;
+      });
+      if (fields.parent_id.value) data.parent_id = +fields.parent_id.value;
+      data.notify = fields.notify.checked;
+      return call("POST", base, data);
+    }).then(function (r) {
       var d = r.data, err = d.error, input = err && err.field && fields[err.field], slot = input && byId(input.id + "-error");
       if (slot) {
         say("");
         slot.textContent = err.message;
-        slot.hidden = false;
+        slot.hidden = 0;
         set(input, "aria-invalid", "true");
         return input.focus();
       }
@@ -142,7 +149,7 @@
       cancelReply();
       if (d.status == "approved") { insert(d); count(); say(t.published); } else say(t.pending);
       status.focus();
-    }).catch(fail).then(function () { button.disabled = false; });
+    }).catch(fail).then(function () { button.disabled = 0; });
   });
 
   /* Live preview, rendered by the server exactly as it will be published. */
