@@ -8,7 +8,6 @@ keeps the blog answering. Behind nginx (deploy/), nginx does this buffering and 
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -18,13 +17,11 @@ import time
 from waitress import create_server, wasyncore
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
-from .messages import LANGS, message
+from .errors import server_refusal
 from .site import SECURITY_HEADERS
 
-__all__ = ["json_error", "main", "serve"]
+__all__ = ["JSONErrorChannel", "main", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +31,6 @@ GRACE_SECONDS = 35.0
 # Connections cost a few kilobytes each while they send; the limit only has to stay far above what slow or
 # idle clients can hold open (waitress's default, 100, would let 100 of them lock everyone else out).
 CONNECTION_LIMIT = 1000
-# The server's own refusals, by status: every one a 4xx but for a failure of ours.
-_CODES = {400: "bad_request", 413: "payload_too_large", 414: "bad_request", 431: "payload_too_large",
-          500: "internal_error"}
-
-
-def json_error(status: int, accept_language: str = "") -> tuple[int, str, bytes]:
-    """The status, language and JSON body of a refusal made before the app saw the request.
-
-    Statuses other than 413, 414, 431 and 500 (501 for an unknown transfer coding, 408…) become 400: they
-    are all the client's fault.
-    """
-    status = status if status in _CODES else 400
-    lang = parse_accept_header(accept_language, LanguageAccept).best_match(LANGS, default="fr") or "fr"
-    code = _CODES[status]
-    body = json.dumps({"error": {"code": code, "message": message(code, lang)}}, ensure_ascii=False)
-    return status, lang, body.encode("utf-8")
 
 
 class JSONErrorTask(ErrorTask):
@@ -57,7 +38,7 @@ class JSONErrorTask(ErrorTask):
 
     def execute(self):
         error = self.request.error
-        status, lang, body = json_error(error.code, self.request.headers.get("ACCEPT_LANGUAGE", ""))
+        status, lang, body = server_refusal(error.code, self.request.headers.get("ACCEPT_LANGUAGE", ""))
         reason = error.reason if status == error.code else "Bad Request"
         self.status = f"{status} {reason}"
         self.response_headers.extend([("Content-Type", "application/json"), ("Content-Language", lang),
