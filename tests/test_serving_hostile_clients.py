@@ -183,3 +183,45 @@ def test_the_server_s_own_refusals_speak_the_reader_s_language(make_run):
     _, english_headers, english = raw_exchange(port, bad.replace(b"Host:", b"Accept-Language: en\r\nHost:", 1))
     assert ("fr", "Requête invalide.") == (french_headers["content-language"], json.loads(french)["error"]["message"])
     assert ("en", "Bad request.") == (english_headers["content-language"], json.loads(english)["error"]["message"])
+
+
+def test_a_stop_lets_the_answer_in_flight_finish_and_refuses_new_connections():
+    """Stopping make run's server (SIGTERM, Ctrl-C) closes the door but still sends the answer being made."""
+    from flask import Flask
+
+    from comments_api.server import serve
+
+    app = Flask(__name__)
+    working = threading.Event()
+
+    @app.get("/slow")
+    def slow():
+        working.set()
+        time.sleep(1)
+        return "fini"
+
+    port, stop = _port(), threading.Event()
+    server = threading.Thread(target=serve, args=(app, "127.0.0.1", port, 2, stop), kwargs={"grace": 10})
+    server.start()
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        answers = []
+        reader = threading.Thread(target=lambda: answers.append(requests.get(f"http://127.0.0.1:{port}/slow",
+                                                                             timeout=10)))
+        reader.start()
+        assert working.wait(10)
+        stop.set()
+        reader.join(timeout=15)
+        assert ["fini"] == [a.text for a in answers]
+        server.join(timeout=15)
+        assert not server.is_alive()
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        stop.set()
+        server.join(timeout=15)
