@@ -88,11 +88,13 @@ def _wait_for_health(url: str, process, timeout: float = 60) -> bool:
 
 
 def _serve_app():
-    """gunicorn with deploy/gunicorn.conf.py, as in production; the site watcher runs in this process."""
+    """The API and the built site through waitress (comments_api/server.py), which reads each request whole
+    before the app sees it, so slow readers hold no thread; the site watcher runs in this process."""
     import signal
     import subprocess
 
     from comments_api import create_app
+    from comments_api import server as comments_api_server
     from pelican_comments.rebuild import SiteRebuilder, pelican_build, recording, store_state
 
     app = create_app()  # creates the instance secrets (and shows a new admin token) before the workers start
@@ -110,11 +112,10 @@ def _serve_app():
                       f"seule son empreinte est gardée dans {app.instance_path}/admin_token)")
     else:
         token_note = "celui affiché au premier lancement (`invoke admin-token` en crée un nouveau)"
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
-                              cwd=ROOT, env=env)
+    server = subprocess.Popen([sys.executable, "-m", "comments_api.server"], cwd=ROOT, env=env)
     try:
         if not _wait_for_health(f"{url}api/health", server):
-            raise Exit("gunicorn n'a pas démarré (voir ses messages ci-dessus).", code=1)
+            raise Exit("Le serveur n'a pas démarré (voir ses messages ci-dessus).", code=1)
         print(f"\n  Boucle est prêt : {url}\n  Modération : {url}admin/\n  Jeton d'administration : {token_note}\n"
               "  (Ctrl-C pour arrêter)\n", flush=True)
         server.wait()
@@ -122,15 +123,15 @@ def _serve_app():
         pass
     finally:
         if server.poll() is None:
-            server.send_signal(signal.SIGTERM)  # gunicorn's graceful stop
+            server.send_signal(signal.SIGTERM)  # a graceful stop: the answers in flight are finished first
             try:
-                server.wait(timeout=30)
+                server.wait(timeout=comments_api_server.GRACE_SECONDS + 5)
             except subprocess.TimeoutExpired:
                 server.kill()
         if rebuilder is not None:
             rebuilder.stop()
     if server.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
-        raise Exit(f"gunicorn s'est arrêté (code {server.returncode}).", code=1)
+        raise Exit(f"Le serveur s'est arrêté (code {server.returncode}).", code=1)
 
 
 @task(name="admin-token")
@@ -148,7 +149,7 @@ def admin_token(c):
 
 @task
 def serve(c):
-    """Serve output/ and the comment API with gunicorn at http://127.0.0.1:$BOUCLE_PORT/ (no build)."""
+    """Serve output/ and the comment API (waitress) at http://127.0.0.1:$BOUCLE_PORT/ (no build)."""
     _serve_app()
 
 

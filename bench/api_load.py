@@ -12,6 +12,10 @@ gunicorn with 2 sync workers pinned to core 0; the load generator, wrk
   write  POST comments spread over 100 articles, 16 connections
   mixed  90 % reads / 10 % writes, 32 connections
 
+With --only make-run: Boucle under the server `make run` starts (waitress, comments_api/server.py, 8 threads);
+--only make-run-before: under what `make run` started before it (gunicorn with deploy/gunicorn.conf.py, one
+worker, 8 threads). Both pinned to core 0 like the others.
+
 After each write scenario the stored comments are counted and compared with
 the 2xx answers wrk saw. Moderation and rate limits are off on both servers.
 """
@@ -34,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PORTS = {"boucle": 18301, "isso": 18302, "flask": 18303}
+PORTS = {"boucle": 18301, "isso": 18302, "flask": 18303, "make-run": 18304, "make-run-before": 18305}
 THREADS = 100
 
 WRITE_LUA = """
@@ -173,7 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--isso-venv")
-    parser.add_argument("--only", choices=["boucle", "isso", "flask"], action="append")
+    parser.add_argument("--only", choices=sorted(PORTS), action="append")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -209,6 +213,24 @@ def main() -> None:
             if "boucle" in only:
                 write_scripts("boucle", '"/api/threads/article-%d/comments"', form_tokens(base))
                 results["boucle"] = scenarios(base, read_paths["boucle"], boucle_db, tmp / "boucle", args.duration)
+        finally:
+            stop(server)
+
+    # --- Boucle under `make run`'s server, and under the one it replaced (same app, same data)
+    commands = {"make-run": ["-m", "comments_api.server"],
+                "make-run-before": ["-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]}
+    for name, command in commands.items():
+        if name not in only:
+            continue
+        seed_boucle(tmp / f"{name}.db")
+        server_env = {**os.environ, **env, "BOUCLE_DB": str(tmp / f"{name}.db"), "BOUCLE_PORT": str(PORTS[name]),
+                      "BOUCLE_THREADS": "8", "BOUCLE_WORKERS": "1"}
+        server = subprocess.Popen(["taskset", "-c", "0", str(ROOT / ".venv" / "bin" / "python"), *command], cwd=ROOT,
+                                  env=server_env, start_new_session=True, stderr=subprocess.DEVNULL)
+        try:
+            base = f"http://127.0.0.1:{PORTS[name]}"
+            wait_up(base + "/api/health")
+            results[name] = scenarios(base, read_path, tmp / f"{name}.db", tmp / "boucle", args.duration)
         finally:
             stop(server)
 
@@ -258,6 +280,9 @@ def main() -> None:
             stop(server)
 
     print(json.dumps(results, indent=2))
+    for name in ("make-run-before", "make-run"):
+        if name in results:
+            print(name, " ".join(f"{k}: {v['rps']:.0f}/s p99 {v['p99_ms']:.0f}ms" for k, v in results[name].items()))
     b, i, f = results.get("boucle"), results.get("isso"), results.get("flask")
     print(f"\n{'scenario':<8} {'Isso':>18} {'Boucle':>18} {'bare Flask':>12}  ratios")
     for scenario in ("read", "write", "mixed"):

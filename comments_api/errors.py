@@ -5,10 +5,13 @@ typed still in the form, so nothing is lost.
 """
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import Flask, abort, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.http import parse_accept_header
 
 from comments_store import (
     CommentNotFound,
@@ -22,9 +25,9 @@ from comments_store import (
 
 from .api_error import APIError
 from .forms import FORM_TYPES, retry_page
-from .messages import language, message
+from .messages import LANGS, language, message
 
-__all__ = ["APIError", "error_response", "init_app", "is_form_post"]
+__all__ = ["APIError", "BodyReadErrors", "error_response", "init_app", "is_form_post", "server_refusal"]
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +69,69 @@ def error_response(status: int, code: str, field: str | None = None, headers: di
     return response
 
 
+# What an HTTP server underneath refuses before the app sees the request, by status: each one the client's
+# fault (a 4xx) but a failure of the server itself.
+_SERVER_REFUSALS = {400: "bad_request", 413: "payload_too_large", 414: "bad_request", 431: "payload_too_large",
+                    500: "internal_error"}
+
+
+def server_refusal(status: int, accept_language: str = "") -> tuple[int, str, bytes]:
+    """The status, language and JSON body for a request the HTTP server refused before the app saw it.
+
+    Statuses other than 413, 414, 431 and 500 (501 for an unknown transfer coding, 417…) become 400: they are
+    all malformed requests, the client's fault.
+    """
+    status = status if status in _SERVER_REFUSALS else 400
+    lang = parse_accept_header(accept_language, LanguageAccept).best_match(LANGS, default="fr") or "fr"
+    code = _SERVER_REFUSALS[status]
+    body = json.dumps({"error": {"code": code, "message": message(code, lang)}}, ensure_ascii=False)
+    return status, lang, body.encode("utf-8")
+
+
+class _CheckedInput:
+    """A request body whose read failures (a bad chunk size, a cut connection) are the client's: a 400."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _reading(self, method, *args):
+        try:
+            return method(*args)
+        except Exception as exc:  # any server's own parse error: gunicorn's InvalidChunkSize is no OSError
+            raise BadRequest(f"unreadable request body: {exc}") from exc
+
+    def read(self, *args):
+        return self._reading(self._stream.read, *args)
+
+    def readline(self, *args):
+        return self._reading(self._stream.readline, *args)
+
+    def readlines(self, *args):
+        return self._reading(self._stream.readlines, *args)
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+
+class BodyReadErrors:
+    """WSGI middleware: a body the server cannot read answers 400 in our JSON shape instead of a 500."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if "wsgi.input" in environ:
+            environ["wsgi.input"] = _CheckedInput(environ["wsgi.input"])
+        return self.wsgi_app(environ, start_response)
+
+
 def wants_json_errors() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
 
 def init_app(app: Flask) -> None:
+    app.wsgi_app = BodyReadErrors(app.wsgi_app)
+
     @app.before_request
     def refuse_oversized_bodies():
         # Every content type, before anything reads the body: a declared length over the limit is refused at

@@ -1,33 +1,39 @@
-"""Markdown from readers to safe HTML: Markdown without raw HTML or images, then nh3's allow-list."""
+"""Markdown from readers to safe HTML: CommonMark without raw HTML or images, then nh3's allow-list."""
 from __future__ import annotations
 
 import re
 
-import markdown
 import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "a"}
 # "*" empties the attributes nh3 would otherwise allow on every tag (title, lang).
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "*": set()}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
+# Deeper quotes or lists than this stay text: nobody writes them, and each level costs a parse.
+MAX_NESTING = 20
 
 _URL = re.compile(r"(?:https?://|mailto:|www\.)", re.I)
 
 
-def _markdown() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["sane_lists", "nl2br"], output_format="html")
-    # Readers' raw HTML is shown as text, never parsed; images are not allowed.
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    md.inlinePatterns.deregister("image_link")
-    md.inlinePatterns.deregister("image_reference")
-    return md
+def _image_as_text(renderer, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    return escapeHtml(f"![{token.content}]({token.attrGet('src') or ''})")
+
+
+# markdown-it-py rather than Python-Markdown: its parser stays linear in the length of the text (5,000 `[` took
+# Python-Markdown 4 s, markdown-it 0.06 s), and it caps nesting. Readers' raw HTML is shown as text, never
+# parsed (html=False); an image is shown as the Markdown that asked for it; a line break is a <br> (breaks).
+# The parser keeps no state between calls, so one serves every thread.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True, "maxNesting": MAX_NESTING})
+_MARKDOWN.add_render_rule("image", _image_as_text)
 
 
 def render(body: str) -> str:
     """The sanitised HTML of a reader's Markdown `body`."""
-    html = _markdown().convert(body)
+    html = _MARKDOWN.render(body)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -16,6 +16,7 @@ import requests
 import urllib3
 
 from conftest import ROOT, build_site
+from test_serving_hostile_clients import MALFORMED, assert_json_error, raw_exchange
 
 DEPLOY = ROOT / "deploy"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
@@ -192,3 +193,50 @@ def test_migrations_are_safe_to_run_twice(tmp_path):
         applied = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations")]
         db.close()
     assert len(applied) == len(set(applied))
+
+
+@pytest.fixture(scope="module")
+def nginx_before_gunicorn(tmp_path_factory):
+    """nginx with deploy/nginx/boucle.conf in front of gunicorn with deploy/gunicorn.conf.py, as on a server.
+
+    Yields the ports: {"nginx": HTTPS port, "gunicorn": the API's own port}.
+    """
+    folder = tmp_path_factory.mktemp("deploy")
+    output = build_site(folder / "output")
+    with socket.socket() as a, socket.socket() as b, socket.socket() as c:  # three ports, all different
+        for s in (a, b, c):
+            s.bind(("127.0.0.1", 0))
+        http, https, api = (s.getsockname()[1] for s in (a, b, c))
+    main = site_config(folder, output, http, https, api)
+    env = {**os.environ, "BOUCLE_PORT": str(api), "BOUCLE_SERVE_SITE": "0", "BOUCLE_PROXIES": "1",
+           "BOUCLE_INSTANCE": str(folder / "instance"), "BOUCLE_DB": str(folder / "comments.db")}
+    gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")], cwd=ROOT,
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(nginx(main), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    try:
+        for url in (f"http://127.0.0.1:{api}/api/health", f"https://127.0.0.1:{https}/api/health"):
+            for _ in range(100):  # a busy machine may take a while to start either
+                try:
+                    requests.get(url, timeout=5, verify=False)
+                    break
+                except requests.RequestException:
+                    time.sleep(0.2)
+        yield {"nginx": https, "gunicorn": api}
+    finally:
+        server.send_signal(signal.SIGQUIT)
+        gunicorn.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+        gunicorn.wait(timeout=30)
+
+
+@needs(NGINX, "nginx")
+@pytest.mark.parametrize("front", ["nginx", "gunicorn"])
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_requests_under_api_get_a_json_4xx_on_a_server(nginx_before_gunicorn, front, name):
+    """Through nginx, and from gunicorn alone, a request the HTTP server refuses (or whose body it cannot read)
+    under /api/ is answered with a 4xx in our JSON error shape, never an HTML page or a 500."""
+    request = MALFORMED[name]
+    if front == "nginx":
+        request = request.replace(b"Host: 127.0.0.1", b"Host: blog.example.ma", 1)
+    assert_json_error(*raw_exchange(nginx_before_gunicorn[front], request, tls=front == "nginx"))

@@ -109,11 +109,11 @@ def test_invoke_run_builds_and_serves_on_the_chosen_port(tmp_path, free_port):
 
 
 def test_under_invoke_run_a_no_javascript_reader_lands_on_a_page_that_shows_their_comment(tmp_path, free_port):
-    """`make run` serves the API through gunicorn workers; the site watcher runs beside them, and a form post
-    published at once is redirected only once the rebuilt page holds it."""
+    """`make run` serves the API from its own server process (waitress); the site watcher runs beside it, and a
+    form post published at once is redirected only once the rebuilt page holds it."""
     with invoke_run(tmp_path, free_port, BOUCLE_MODERATION="none", BOUCLE_MIN_FILL_SECONDS="0") as (base, proc, _):
         ps = subprocess.run(["ps", "-o", "args=", "--ppid", str(proc.pid)], capture_output=True, text=True).stdout
-        assert "gunicorn" in ps
+        assert "comments_api.server" in ps
         page = post_without_javascript(base, "Sans JS", "Publié sans JavaScript, visible au retour.")
         assert "Publié sans JavaScript, visible au retour." in page
 
