@@ -123,8 +123,9 @@ def prune(folder: Path, keep: int) -> list[Path]:
 
 
 # Tables that describe the running service, not the blog: their live rows stay (a restored lease would stop
-# the site's rebuilds until it expired). Our migration record describes the live file's schema, which stays.
-KEEP_LIVE = ("_sqlite_migrations", "leases")
+# the site's rebuilds until it expired; a restored admin session would bring back one ended by a log-out).
+# Our migration record describes the live file's schema, which stays.
+KEEP_LIVE = ("_sqlite_migrations", "leases", "admin_sessions")
 
 
 def _tables(conn: sqlite3.Connection, schema: str) -> dict[str, list[str]]:

@@ -289,3 +289,22 @@ def test_leases_of_the_running_service_are_not_restored(tmp_path):
     restore(copy, path, KNOWN, migrate)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM leases").fetchone()[0] == 0
+
+
+def test_a_session_ended_after_the_backup_does_not_come_back_with_the_restore(tmp_path):
+    """Admin sessions describe the running service: one logged out after the backup stays ended after a restore."""
+    from comments_store import admin_sessions
+
+    path = tmp_path / "live.db"
+    db = live_db(path)
+    session_id, _ = admin_sessions.open_session(db, "empreinte", "admin", lifetime=dt.timedelta(hours=12))
+    copy = backup(path, tmp_path / "b", KNOWN).path
+    admin_sessions.close(db, session_id)
+    db.close()
+    restore(copy, path, KNOWN, migrate)
+    db = comments_store.open_db(path)
+    try:
+        assert admin_sessions.resume(db, session_id, "empreinte", idle=dt.timedelta(hours=1),
+                                     lifetime=dt.timedelta(hours=12)) is None
+    finally:
+        db.close()
