@@ -9,7 +9,7 @@
   function set(e, k, v) { e.setAttribute(k, v); }
   function add(parent, child) { parent.appendChild(child); return child; }
   function $(sel, root) { return (root || doc).querySelector(sel); }
-  function $$(sel, root) { return [].slice.call((root || doc).querySelectorAll(sel)); }
+  function $$(sel, root) { return Array.from((root || doc).querySelectorAll(sel)); }
   function byId(id) { return doc.getElementById(id); }
   function el(tag, cls, text, parent) {
     var e = doc.createElement(tag);
@@ -62,7 +62,7 @@
   function count() {
     var n = $$(".comment[data-id]", list).filter(function (c) { return !$(".comment-deleted", c); }).length;
     $("[data-count]", box).textContent = "(" + plural(t, n) + ")";
-    if (byId("no-comments")) byId("no-comments").hidden = n > 0;
+    (byId("no-comments") || {}).hidden = n > 0;
   }
 
   /* One comment, built as the theme renders it. */
@@ -80,7 +80,7 @@
     if (c.website) {
       a = el("a", "", c.author, who);
       a.href = c.website;
-      a.rel = "nofollow ugc noopener";
+      a.rel = "nofollow ugc";  // no target: noopener would add nothing
     }
     when.href = "#" + art.id;
     when.title = t.permalink;
@@ -114,7 +114,7 @@
   fetchToken();
 
   function clearErrors() {
-    $$(".field-error", form).forEach(function (e) { e.hidden = true; });
+    $$(".field-error", form).forEach(function (e) { e.hidden = 1; });
     $$("[aria-invalid]", form).forEach(function (e) { e.removeAttribute("aria-invalid"); });
   }
 
@@ -145,7 +145,7 @@
       own[d.id] = { token: d.edit_token, until: d.edit_until, body: data.body };
       saveOwn();
       fields.body.value = "";
-      preview.hidden = true;
+      preview.hidden = 1;
       cancelReply();
       if (d.status == "approved") { insert(d); count(); say(t.published); } else say(t.pending);
       status.focus();
@@ -157,7 +157,7 @@
     clearTimeout(timer);
     timer = setTimeout(function () {
       var text = fields.body.value;
-      if (text.trim().length < 2) return preview.hidden = true;
+      if (text.trim().length < 2) return preview.hidden = 1;
       call("POST", "/preview", { body: text }).then(function (r) {
         preview.innerHTML = "";
         el("p", "preview-label", t.preview, preview);
@@ -204,7 +204,7 @@
       area.dir = "auto";
       set(area, "aria-label", t.edit);
       save.type = "button";
-      text.hidden = true;
+      text.hidden = 1;
       art.insertBefore(area, actions);
       actions.prepend(save);
       area.focus();
@@ -215,7 +215,7 @@
           saveOwn();
           // An edit of a published comment waits for moderation: its author sees it, readers keep the published one.
           text.innerHTML = r.data.pending_html || r.data.html;
-          text.hidden = false;
+          text.hidden = 0;
           area.remove();
           save.remove();
           if (r.data.status != "approved" || r.data.pending_html) say(t.pending);
@@ -235,7 +235,7 @@
     };
   }
   Object.keys(own).forEach(function (id) {
-    if (new Date(own[id].until) < new Date()) delete own[id];
+    if (new Date(own[id].until) < Date.now()) delete own[id];
     else ownControls(id);
   });
   saveOwn();
