@@ -304,7 +304,7 @@ def test_a_forged_cookie_proves_nothing(make_app):
     for i, value in enumerate([forged(app, purpose="link", key=key), "n'importe quoi",
                                forged(app, purpose="cookie", age=400 * 24 * 3600, key=key),
                                forged(app, purpose="cookie", key=key)]):
-        client.set_cookie("boucle_proven", value, path="/api/threads/")
+        client.set_cookie("boucle_proven", value, domain="blog.test", path="/api/threads/")
         statuses.append(post(client, body=f"Essai {i}", email="amal@exemple.ma").get_json()["status"])
     assert ["pending", "pending", "pending", "approved"] == statuses
 
