@@ -98,6 +98,48 @@ def digests_sent(db: Database) -> None:
     db.execute("CREATE TABLE feedback_digests (week TEXT PRIMARY KEY, recipients TEXT NOT NULL, queued_at TEXT NOT NULL)")
 
 
+@migrations(name="0004_themes_duplicates_evidence")
+def themes_duplicates_evidence(db: Database) -> None:
+    # A theme gathers feedback items about the same thing across weeks; the product owner names and keeps it.
+    db.execute(
+        """
+        CREATE TABLE feedback_themes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            named_by TEXT NOT NULL CHECK (named_by IN ('auto', 'human')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    # Which theme an item belongs to; a human placement is never undone by the automatic one.
+    db.execute(
+        """
+        CREATE TABLE feedback_theme_items (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id) ON DELETE CASCADE,
+            theme_id INTEGER NOT NULL REFERENCES feedback_themes(id) ON DELETE CASCADE,
+            source TEXT NOT NULL CHECK (source IN ('auto', 'human')),
+            placed_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX feedback_theme_items_theme ON feedback_theme_items(theme_id)")
+    # Duplicates point at the item that stands for their group (never at another duplicate).
+    db.execute(
+        """
+        CREATE TABLE feedback_duplicates (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id) ON DELETE CASCADE,
+            of_comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+            marked_by TEXT NOT NULL,
+            marked_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX feedback_duplicates_of ON feedback_duplicates(of_comment_id)")
+    # The sentence that weighed most for each tag, as JSON {"problem": "...", "suggestion": "..."}.
+    db.execute("ALTER TABLE feedback_items ADD COLUMN evidence TEXT NOT NULL DEFAULT '{}'")
+
+
 def names() -> list[str]:
     """This code's migrations of the feedback tables, in order (for checking a backup's schema)."""
     return [m.name for m in migrations._migrations]

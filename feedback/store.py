@@ -40,7 +40,8 @@ TRANSITIONS = {
 
 # The feedback tables, parents before children (for moving a blog between databases).
 TABLES = ("feedback_items", "feedback_tags", "feedback_human", "feedback_status", "feedback_history",
-          "feedback_notifications", "feedback_digests")
+          "feedback_notifications", "feedback_digests", "feedback_themes", "feedback_theme_items",
+          "feedback_duplicates")
 
 
 def prepare(db: Database) -> Database:
