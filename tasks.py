@@ -455,3 +455,9 @@ def migrate_db(c, to):
     _print_counts(counts)
     if to.startswith("postgres"):
         print("Pour servir depuis cette base : BOUCLE_DATABASE_URL=<la même adresse> make run")
+
+
+@task
+def docs(c):
+    """Build the manual (docs/, MkDocs) into site/; a broken link or a page missing from mkdocs.yml fails it."""
+    c.run(f"{shlex.quote(sys.executable)} -m mkdocs build --strict --config-file {shlex.quote(str(ROOT / 'mkdocs.yml'))}")
