@@ -13,6 +13,8 @@ import re
 __all__ = ["gfm_to_python_markdown", "on_page_markdown"]
 
 LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)]) \S")
+# As in CommonMark, only a bullet or "1." starts a list inside a paragraph: "2026. " at a line's start does not.
+LIST_START = re.compile(r"^(?:[-*+]|1[.)]) \S")
 FENCE = re.compile(r"^( *)(```+|~~~+)")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
@@ -41,7 +43,7 @@ def gfm_to_python_markdown(markdown: str) -> str:
         if line.startswith("|"):
             line = CODE_SPAN.sub(lambda code: code.group(0).replace("\\|", "|"), line)
         previous = out[-1] if out else ""
-        if LIST_ITEM.match(line) and previous.strip() and not _in_list(out):
+        if LIST_START.match(line) and previous.strip() and not _in_list(out):
             out.append("")
         out.append(line)
         i += 1

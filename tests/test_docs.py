@@ -180,17 +180,19 @@ def test_manual_loads_nothing_from_another_origin(built):
 
 
 def test_manual_reads_lists_and_step_code_as_github_does(built):
-    """A list right under a paragraph is a list, and a numbered step's code is a code block, as on GitHub."""
-    comments = (built / "comments.html").read_text(encoding="utf-8")
-    assert re.search(r"<ul>\s*<li><strong>baked in at build time</strong>", comments)
-    assert "<code>POST /api/admin/comments/&lt;id&gt;/approve|reject|spam|pending</code>" in comments
-    deploying = (built / "deploying.html").read_text(encoding="utf-8")
-    assert re.search(r"<li>\s*<p><strong>Server / Serveur</strong>[^<]*</p>\s*<pre><code>apt install", deploying)
+    """No page flattens a list into its paragraph or a step's code block into inline code, and no table shows
+    the backslash of `a\\|b`, as GitHub does not."""
+    for page in DOCS:
+        html = (built / Path(page).with_suffix(".html").name).read_text(encoding="utf-8")
+        assert [] == [p for p in re.findall(r"<p>(.*?)</p>", html, flags=re.S) if re.search(r"\n\s*(?:[-*+]|1\.) ", p)]
+        assert not re.search(r"(?<!<pre>)<code>\w*\n", html), page
+        assert "\\|" not in "".join(re.findall(r"<td>(.*?)</td>", html, flags=re.S)), page
 
 
 @pytest.mark.parametrize(("page", "expected"), [
     ("Two ways:\n- one\n- two\n", "Two ways:\n\n- one\n- two\n"),
     ("Steps:\n1. first\n2. second\n", "Steps:\n\n1. first\n2. second\n"),
+    ("Built in\n2026. Then more.\n", "Built in\n2026. Then more.\n"),
     ("- one\n  more of one\n- two\n", "- one\n  more of one\n- two\n"),
     ("A sentence - with a dash.\n", "A sentence - with a dash.\n"),
     ("```sh\nx\n- not a list\n```\n", "```sh\nx\n- not a list\n```\n"),
