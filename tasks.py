@@ -338,7 +338,7 @@ def _sqlite_only(command: str) -> None:
 
     if is_url(paths.database()):
         raise SystemExit(f"{command} copie un fichier SQLite ; avec PostgreSQL (BOUCLE_DATABASE_URL), utilisez "
-                         "pg_dump et pg_restore (voir le README, « Growing past one machine »).")
+                         "pg_dump et pg_restore (voir docs/deploying.md, « Growing past one machine »).")
 
 
 def _print_counts(counts: dict[str, int]) -> None:
@@ -455,3 +455,10 @@ def migrate_db(c, to):
     _print_counts(counts)
     if to.startswith("postgres"):
         print("Pour servir depuis cette base : BOUCLE_DATABASE_URL=<la même adresse> make run")
+
+
+@task
+def docs(c):
+    """Build the manual (docs/, MkDocs) into site/; a broken link or a page missing from mkdocs.yml fails it."""
+    config = shlex.quote(str(ROOT / "mkdocs.yml"))
+    c.run(f"{shlex.quote(sys.executable)} -m mkdocs build --strict --config-file {config}")

@@ -1,4 +1,4 @@
-"""Side-by-side load test of the comment API, run by hand (figures go in the README).
+"""Side-by-side load test of the comment API, run by hand (figures go in docs/benchmarks.md).
 
   .venv/bin/python bench/api_load.py [--duration 15] [--isso-venv PATH]
 

@@ -1,4 +1,4 @@
-"""Benchmark: the HTML digest of a 10,000-comment week (target: under 2 s). Run by hand; figure in the README.
+"""Benchmark: the HTML digest of a 10,000-comment week (target: under 2 s). Run by hand; figure in docs/benchmarks.md.
 
 Usage: .venv/bin/python bench/digest_speed.py [--per-week 10000]
 """

@@ -1,4 +1,4 @@
-"""Benchmarks of the feedback tagger, run by hand (figures go in the README).
+"""Benchmarks of the feedback tagger, run by hand (figures go in docs/benchmarks.md).
 
   .venv/bin/python bench/feedback_speed.py classify [--n 50000] [--pool comments|reviews]  # one core
   .venv/bin/python bench/feedback_speed.py tag [--n 100000] [--pool comments|reviews]       # fresh database

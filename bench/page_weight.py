@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/page_weight.py [--comments 10] [--slug negocier-son-salaire]
 Builds the real site into a temporary folder with N approved comments on the article (half of them replies),
-then prints the figures that go in the README.
+then prints the figures that go in docs/benchmarks.md.
 """
 from __future__ import annotations
 

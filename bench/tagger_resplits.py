@@ -1,4 +1,4 @@
-"""How much of the tagger's held-out score is the luck of one split, run by hand (figures go in the README).
+"""How much of the tagger's held-out score is the luck of one split, run by hand (figures go in docs/benchmarks.md).
 
   .venv/bin/python bench/tagger_resplits.py [--salts a b c d]
 

@@ -57,10 +57,10 @@ def bake_comments(generator) -> None:
     for article in every:
         _attach(article, [])
     path = settings["db"]
-    if not comments_store.postgres.is_url(path) and not os.path.exists(path):
+    if not comments_store.postgres.is_url(path) and not os.path.exists(path) and not settings["register_threads"]:
+        # Registering threads creates the database, so only a build that may not create it has nothing to read.
         log.warning("pelican_comments: no comment database at %s yet; building without comments", path)
-        if not settings["register_threads"]:
-            return
+        return
     try:
         db = comments_store.open_db(path)
     except (sqlite3.Error, OSError, comments_store.StoreError) as exc:

@@ -74,7 +74,7 @@ def test_tags_and_language(classifier, lang, text, labels):
     assert (result.lang, result.labels) == (lang, labels)
 
 
-@pytest.mark.xfail(strict=True, reason="known limit of the model: see README, Tagging")
+@pytest.mark.xfail(strict=True, reason="known limit of the model: see docs/tagging.md")
 @pytest.mark.parametrize(("lang", "text", "labels"), HARD_CASES)
 def test_hard_cases(classifier, lang, text, labels):
     result = classifier.classify(text)
@@ -126,7 +126,7 @@ def test_awkward_texts(classifier, text):
 
 
 def test_held_out_scores_are_what_the_readme_says(classifier):
-    """On the public test split the shipped model scores at least the README's figures, per language."""
+    """On the public test split the shipped model scores at least the figures of docs/tagging.md, per language."""
     report = training.held_out(classifier)
     public, ours = report["public"], report["ours"]
     assert public["fr"]["macro_f1"] >= 0.80 and public["en"]["macro_f1"] >= 0.80

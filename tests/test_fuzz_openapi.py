@@ -1,7 +1,7 @@
 """Schemathesis against our own OpenAPI description: no server error, no answer outside the schema.
 
 Bounded (60 generated requests per operation, derandomised so CI is repeatable); a deeper run by hand is
-described in the README ("Fuzzing").
+described in docs/comments.md ("Hostile input").
 """
 from __future__ import annotations
 

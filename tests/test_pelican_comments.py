@@ -41,6 +41,15 @@ def test_unusable_database_logs_a_warning_and_the_site_still_builds(tmp_path, ca
     assert "pelican_comments:" in caplog.text
 
 
+def test_first_build_creates_the_database_without_a_warning(tmp_path, caplog):
+    """The first build creates the empty comment database quietly: nothing to report to a newcomer."""
+    db_path = tmp_path / "first.db"
+    with caplog.at_level(logging.WARNING):
+        build_site(tmp_path / "out", COMMENTS={"db": str(db_path)})
+    assert db_path.is_file()
+    assert "pelican_comments" not in caplog.text
+
+
 def test_threads_can_be_left_alone(tmp_path):
     db_path = tmp_path / "threads.db"
     build_site(tmp_path / "out", COMMENTS={"db": str(db_path), "register_threads": False})
