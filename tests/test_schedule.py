@@ -245,3 +245,31 @@ def test_publication_time_is_in_the_site_time_zone():
     """`--at` without an offset is read in the site's time zone."""
     moment = dt.datetime(2026, 12, 1, 12, 0, tzinfo=TZ)
     assert dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.timezone.utc) == tasks.publication_time("2026-12-08 09:00", moment)
+
+
+def test_the_make_run_watcher_rebuilds_when_a_post_comes_due(monkeypatch, content):
+    """`make run`'s watcher, on the state tasks.py gives it, rebuilds once when the time passes, comments unchanged."""
+    from conftest import wait_for
+    from pelican_comments.rebuild import SiteRebuilder
+
+    monkeypatch.setenv(site_schedule.NOW_VARIABLE, BEFORE)
+    builds = []
+    state = site_schedule.with_schedule(lambda: (0, 0, "", "", 0), content, "Africa/Casablanca")
+    rebuilder = SiteRebuilder(state, lambda: builds.append(state()) or True, poll=0.02, quiet=0.05).start()
+    try:
+        assert not wait_for(lambda: builds, 0.5)
+        monkeypatch.setenv(site_schedule.NOW_VARIABLE, AFTER)
+        assert wait_for(lambda: builds, 10)
+    finally:
+        rebuilder.stop()
+    assert [(0, 0, "", "", 0, "2026-12-08T08:00:00+00:00")] == builds
+
+
+def test_the_tasks_watch_the_comments_and_the_schedule(monkeypatch, db, tmp_path):
+    """The state `make run` and `invoke refresh` watch is the comments' fingerprint plus the latest due post."""
+    from conftest import location_of
+
+    monkeypatch.setenv(site_schedule.NOW_VARIABLE, "2026-11-30 12:00")
+    state = tasks._published_state(location_of(db))()
+    assert comments_store.published_state(db) == state[:-1]
+    assert "2026-11-16T09:00:00+00:00" == state[-1]  # the latest demo post, 10:00 in Casablanca (a later one is a draft)
