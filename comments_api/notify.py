@@ -63,8 +63,9 @@ def new_pending(comment: Comment) -> int | None:
         article, url = comment.thread_slug, f"/{comment.thread_slug}/"
     # The subject names the article by its title, never the reader: nothing a reader types goes into a header.
     subject = f"[Blog] Commentaire à modérer sur « {' '.join(article.split())} »"
+    # comments_store/erasure.py finds older notices by their opening "<name> a écrit sur ": keep it.
     text = (
-        f"{comment.author} a écrit sous « {article} » ({site}{url}) :\n\n{comment.body}\n\n"
+        f"{comment.author} a écrit sur « {article} » ({site}{url}) :\n\n{comment.body}\n\n"
         f"Modérer : {site}/admin/?status=pending#c{comment.id}\n"
     )
     try:
