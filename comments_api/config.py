@@ -48,7 +48,8 @@ def _timezone(value: str | None) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"BOUCLE_TIMEZONE doit nommer un fuseau comme Africa/Casablanca (reçu : {value!r})") from None
+        raise ConfigError(f"BOUCLE_TIMEZONE doit nommer un fuseau comme Africa/Casablanca "
+                          f"(reçu : {value!r})") from None
     return name
 
 

@@ -99,7 +99,8 @@ def test_an_edited_comment_is_marked_edited(client):
     """A comment its author edited carries an "edited" mark with the time of the edit; others do not."""
     created = create(client, "Premier jet")
     create(client, "Jamais retouché")
-    client.patch(f"{URL}/{created['id']}", json={"body": "Version corrigée"}, headers={"X-Edit-Token": created["edit_token"]})
+    client.patch(f"{URL}/{created['id']}", json={"body": "Version corrigée"},
+                 headers={"X-Edit-Token": created["edit_token"]})
     page = logged_in_page(client)
     assert 1 == page.count('<span class="edited">modifié <time')
     item = page.split(f'id="c{created["id"]}"', 1)[1].split("</li>", 1)[0]

@@ -272,4 +272,5 @@ def test_the_tasks_watch_the_comments_and_the_schedule(monkeypatch, db, tmp_path
     monkeypatch.setenv(site_schedule.NOW_VARIABLE, "2026-11-30 12:00")
     state = tasks._published_state(location_of(db))()
     assert comments_store.published_state(db) == state[:-1]
-    assert "2026-11-16T09:00:00+00:00" == state[-1]  # the latest demo post, 10:00 in Casablanca (a later one is a draft)
+    # The latest demo post, 10:00 in Casablanca (a later one is a draft).
+    assert "2026-11-16T09:00:00+00:00" == state[-1]
