@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shlex
 import shutil
@@ -69,6 +70,14 @@ def _site_state_file() -> Path:
     return paths.instance() / site_state.FILE_NAME
 
 
+def _published_state(db_path: str):
+    """What a rebuild shows: the published comments and the latest scheduled post that has come due."""
+    import site_schedule
+    from pelican_comments.rebuild import store_state
+
+    return site_schedule.with_schedule(store_state(db_path), ROOT / SETTINGS["PATH"], SETTINGS["TIMEZONE"])
+
+
 def _wait_for_health(url: str, process, timeout: float = 60) -> bool:
     import time
     import urllib.request
@@ -95,13 +104,13 @@ def _serve_app():
 
     from comments_api import create_app
     from comments_api import server as comments_api_server
-    from pelican_comments.rebuild import SiteRebuilder, pelican_build, recording, store_state
+    from pelican_comments.rebuild import SiteRebuilder, pelican_build, recording
 
     app = create_app()  # creates the instance secrets (and shows a new admin token) before the workers start
     env = {**os.environ, "BOUCLE_HOST": CONFIG["host"], "BOUCLE_PORT": str(CONFIG["port"])}
     rebuilder = None
     if os.environ.get("BOUCLE_AUTO_REBUILD", "1") != "0":
-        state = store_state(app.config["DB_PATH"])
+        state = _published_state(app.config["DB_PATH"])
         rebuilder = SiteRebuilder(state, recording(pelican_build(ROOT), state, _site_state_file())).start()
         env.setdefault("BOUCLE_WAIT_FOR_REBUILD", "30")
     url = "http://{host}:{port}/".format(**CONFIG)
@@ -155,8 +164,8 @@ def serve(c):
 
 @task(help={"publish": "Avec les réglages de production (publishconf.py), comme le minuteur du serveur"})
 def refresh(c, publish=False):
-    """Rebuild the site only if published comments changed since the last build (run every minute by systemd)."""
-    from pelican_comments.rebuild import pelican_build, refresh as refresh_site, store_state
+    """Rebuild the site only if published comments changed or a scheduled post came due (every minute, systemd)."""
+    from pelican_comments.rebuild import pelican_build, refresh as refresh_site
     from feedback import paths
 
     import datetime
@@ -171,7 +180,7 @@ def refresh(c, publish=False):
         if not leases.acquire(db, "site-rebuild", me, datetime.timedelta(minutes=10)):
             print(f"Une reconstruction est en cours ailleurs ({leases.holder(db, 'site-rebuild')}) : rien à faire ici.")
             return
-        built = refresh_site(pelican_build(ROOT, settings), store_state(paths.database()), _site_state_file(),
+        built = refresh_site(pelican_build(ROOT, settings), _published_state(paths.database()), _site_state_file(),
                              ROOT / CONFIG["deploy_path"] / "index.html")
     finally:
         leases.release(db, "site-rebuild", me)
@@ -179,7 +188,7 @@ def refresh(c, publish=False):
     if built is False:
         raise Exit("La reconstruction du site a échoué (voir les messages de Pelican ci-dessus).", code=1)
     if built is None:
-        print("Rien de neuf à publier : le site montre déjà les derniers commentaires.")
+        print("Rien de neuf à publier : le site montre déjà les derniers commentaires et articles.")
 
 
 @task
@@ -189,13 +198,29 @@ def run(c):
     _serve_app()
 
 
+def livereload_options(output: str, host: str, port: int) -> str:
+    """Pelican options of a livereload session: its own output, cache and address, beside `make run`'s output/.
+
+    Both used to build into output/ with their own site URL, each overwriting the other's pages and feeds.
+    """
+    site = json.dumps(f"http://{host}:{port}")
+    return (f"-s {CONFIG['settings_base']} -o {shlex.quote(output)} -e CACHE_CONTENT=true LOAD_CONTENT_CACHE=true "
+            f"{shlex.quote('CACHE_PATH=' + json.dumps(output + '-cache'))} {shlex.quote('SITEURL=' + site)} "
+            f"{shlex.quote('FEED_DOMAIN=' + site)}")
+
+
+LIVERELOAD_OUTPUT = "output-livereload"  # .gitignore: output-*/
+
+
 @task
 def livereload(c):
-    """Serve the site and reload the browser tab whenever a source file changes."""
+    """Serve the site on BOUCLE_PORT + 1 from output-livereload/, reloading the tab whenever a source changes."""
     from livereload import Server
 
+    port = CONFIG["port"] + 1  # `make run` keeps BOUCLE_PORT: both can run at once
+
     def cached_build():
-        pelican_run("-s {settings_base} -e CACHE_CONTENT=true LOAD_CONTENT_CACHE=true".format(**CONFIG))
+        pelican_run(livereload_options(LIVERELOAD_OUTPUT, CONFIG["host"], port))
 
     cached_build()
     server = Server()
@@ -209,7 +234,7 @@ def livereload(c):
         "{}/**/*.md".format(SETTINGS["PATH"]),
     ):
         server.watch(pattern, cached_build)
-    server.serve(host=CONFIG["host"], port=CONFIG["port"], root=CONFIG["deploy_path"])
+    server.serve(host=CONFIG["host"], port=port, root=LIVERELOAD_OUTPUT)
 
 
 @task
@@ -272,6 +297,16 @@ def _slug_in_use(slug: str, content_dir: Path) -> Path | None:
     return None
 
 
+def publication_time(text: str, moment: dt.datetime) -> dt.datetime:
+    """`newpost --at`: a time in the site's time zone, refused unless it is still to come at `moment`."""
+    import site_schedule
+
+    at = site_schedule.parse_site_time(text, moment.tzinfo)
+    if at <= moment:
+        raise site_schedule.BadTime(f"{at:%Y-%m-%d %H:%M} est déjà passé (il est {moment:%Y-%m-%d %H:%M})")
+    return at
+
+
 @task(
     help={
         "title": "Titre de l'article, entre guillemets",
@@ -279,11 +314,19 @@ def _slug_in_use(slug: str, content_dir: Path) -> Path | None:
         "tags": "Étiquettes séparées par des virgules",
         "lang": "Langue de l'article (par défaut : celle du site)",
         "publish": "Publier directement au lieu de créer un brouillon",
+        "at": "Programmer la publication, ex. \"2026-12-08 09:00\" (heure du site, TIMEZONE)",
     }
 )
-def newpost(c, title, category="Conseils candidats", tags="", lang="", publish=False):
+def newpost(c, title, category="Conseils candidats", tags="", lang="", publish=False, at=""):
     """Create content/AAAA-MM-JJ-slug.md with its front matter; never overwrites a post."""
-    now = dt.datetime.now(ZoneInfo(SETTINGS["TIMEZONE"]))
+    import site_schedule
+
+    now = site_schedule.now(ZoneInfo(SETTINGS["TIMEZONE"]))
+    if at:
+        try:
+            now, publish = publication_time(at, now), True  # dated in the future: the clock publishes it
+        except site_schedule.BadTime as exc:
+            raise Exit(f"Date refusée : {exc}.", code=2) from None
     try:
         path = write_new_post(ROOT / SETTINGS["PATH"], title, now, category, tags,
                               lang or SETTINGS["DEFAULT_LANG"], publish)
@@ -291,8 +334,38 @@ def newpost(c, title, category="Conseils candidats", tags="", lang="", publish=F
         raise Exit(f"Titre refusé : {exc}.", code=2) from None
     except (PostExists, FileExistsError) as exc:
         raise Exit(f"Rien n'a été écrit : {exc}.", code=1) from None
-    note = "" if publish else " (brouillon : retirez la ligne « Status: draft » pour publier)"
+    if at:
+        note = (f" (programmé : en ligne le {now:%Y-%m-%d à %H:%M} ({SETTINGS['TIMEZONE']}) ; "
+                "d'ici là, aperçu sous /brouillons/ avec `invoke build`)")
+    else:
+        note = "" if publish else " (brouillon : retirez la ligne « Status: draft » pour publier)"
     print(f"Créé : {path.relative_to(ROOT)}{note}")
+
+
+def schedule_report(content_dir: Path, moment: dt.datetime) -> list[str]:
+    """The lines of `invoke schedule`: each post still to come, soonest first, with its time and file."""
+    import site_schedule
+
+    waiting = site_schedule.pending(content_dir, moment.tzinfo, moment)
+    if not waiting:
+        return [f"Aucun article programmé après le {moment:%Y-%m-%d %H:%M} ({moment.tzinfo})."]
+    lines = [f"{len(waiting)} article(s) programmé(s), heure du site ({moment.tzinfo}) :"]
+    for post in waiting:
+        lines.append(f"  {post.at.astimezone(moment.tzinfo):%Y-%m-%d %H:%M}  {post.title}  "
+                     f"({post.path.relative_to(content_dir)})")
+    return lines
+
+
+@task
+def schedule(c):
+    """List the scheduled posts (future Date:), soonest first; the timed rebuild publishes each at its time."""
+    import site_schedule
+
+    try:
+        moment = site_schedule.now(ZoneInfo(SETTINGS["TIMEZONE"]))
+    except site_schedule.BadTime as exc:
+        raise Exit(f"{site_schedule.NOW_VARIABLE} refusé : {exc}.", code=2) from None
+    print("\n".join(schedule_report(ROOT / SETTINGS["PATH"], moment)))
 
 
 def _feedback(c, *args: str) -> None:

@@ -29,6 +29,7 @@ def _page_args() -> tuple[int, int]:
 @require_token
 def list_comments():
     status = request.args.get("status") or None
+    status = None if status == "all" else status  # as the /admin/ page's "all" tab
     if status and status not in comments_store.STATUSES:
         raise APIError(400, "status_invalid", field="status")
     limit, offset = _page_args()

@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 
@@ -40,6 +41,16 @@ def _int(name: str, value: str | None, default: int, minimum: int = 0) -> int:
     if number < minimum:
         raise ConfigError(f"{name} doit valoir au moins {minimum} (reçu : {number})")
     return number
+
+
+def _timezone(value: str | None) -> str:
+    name = (value or "").strip() or "Africa/Casablanca"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"BOUCLE_TIMEZONE doit nommer un fuseau comme Africa/Casablanca "
+                          f"(reçu : {value!r})") from None
+    return name
 
 
 def _list(value: str | None) -> list[str]:
@@ -117,6 +128,8 @@ def from_environ(env: Mapping[str, str], root: str) -> dict[str, Any]:
         "DUPLICATE_WINDOW": _int("BOUCLE_DUPLICATE_WINDOW", env.get("BOUCLE_DUPLICATE_WINDOW"), 24 * 3600),
         "MAX_CONTENT_LENGTH": _int("BOUCLE_MAX_REQUEST_BYTES", env.get("BOUCLE_MAX_REQUEST_BYTES"), 64 * 1024, 1024),
         "SITEURL": site_url,
+        # The blog's time zone (pelicanconf's TIMEZONE): the moderation page shows times in it.
+        "TIMEZONE": _timezone(env.get("BOUCLE_TIMEZONE")),
         "CORS_ORIGINS": [origin_of(o) or o for o in _list(env.get("BOUCLE_CORS_ORIGINS"))],
         "PROXY_COUNT": _int("BOUCLE_PROXIES", env.get("BOUCLE_PROXIES"), 0),
         # Empty: the site's own host (create_app fills it in from the final SITEURL).

@@ -57,14 +57,16 @@ def new_pending(comment: Comment) -> int | None:
         return None
     site = config["SITEURL"]
     try:
-        article = comments_store.get_thread(get_db(), comment.thread_slug).title or comment.thread_slug
+        thread = comments_store.get_thread(get_db(), comment.thread_slug)
+        article, url = thread.title or comment.thread_slug, thread.url or f"/{comment.thread_slug}/"
     except comments_store.ThreadNotFound:
-        article = comment.thread_slug
-    # The subject names the article, never the reader: nothing a reader types goes into a header.
-    subject = f"[Blog] Commentaire à modérer sur « {article} »"
+        article, url = comment.thread_slug, f"/{comment.thread_slug}/"
+    # The subject names the article by its title, never the reader: nothing a reader types goes into a header.
+    subject = f"[Blog] Commentaire à modérer sur « {' '.join(article.split())} »"
+    # comments_store/erasure.py finds older notices by their opening "<name> a écrit sur ": keep it.
     text = (
-        f"{comment.author} a écrit sur {site}/{comment.thread_slug}/ :\n\n{comment.body}\n\n"
-        f"Modérer : {site}/admin/?status=pending\n"
+        f"{comment.author} a écrit sur « {article} » ({site}{url}) :\n\n{comment.body}\n\n"
+        f"Modérer : {site}/admin/?status=pending#c{comment.id}\n"
     )
     try:
         return queue(config["MODERATOR_EMAILS"], subject, text, about=[comment.id], reader=comment.email)

@@ -206,10 +206,14 @@ def _spec() -> dict[str, Any]:
                               "409": _error("The reader changed the edit since (or it was handled): nothing done"),
                               "422": _error("`edit_id` missing or not a number")}}},
             "/api/admin/comments": {"get": {
-                "summary": "Comments for moderators", "security": ADMIN,
-                "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("status", "q", "author", "thread")]
+                "summary": "Comments for moderators; `status` one of pending, approved, rejected, spam, or all (the "
+                           "default, as on the /admin/ page)", "security": ADMIN,
+                "parameters": [{"name": "status", "in": "query", "schema": {
+                    "type": "string", "enum": ["pending", "approved", "rejected", "spam", "all"]}}]
+                + [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("q", "author", "thread")]
                 + [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("limit", "offset")],
-                "responses": {"200": {"description": "{total, limit, offset, comments}"}, "401": _error("No or wrong token")}}},
+                "responses": {"200": {"description": "{total, limit, offset, comments}"}, "401": _error("No or wrong token"),
+                              "400": _error("`status`, `limit` or `offset` not allowed")}}},
             "/api/admin/comments/{comment_id}": {
                 "get": {"summary": "One comment with its private fields, and `pending_edit` (its waiting edit, or null)",
                         "security": ADMIN, "parameters": [COMMENT_ID],

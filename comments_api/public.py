@@ -20,7 +20,7 @@ from .thread_cache import etag
 from .messages import message
 from .openapi import spec
 from .privacy import anonymise
-from .spam import HONEYPOT_FIELD, looks_like_spam
+from .spam import HONEYPOT_FIELD, spam_reason
 
 bp = Blueprint("public", __name__, url_prefix="/api")
 
@@ -132,7 +132,7 @@ def post_comment(slug: str):
         parent_id=_parent_id(data.get("parent_id")), lang=data.get("lang"),
         notify=data.get("notify") in (True, "1", "on", "true"),
     )
-    spam = looks_like_spam(data.get("body") if isinstance(data.get("body"), str) else "",
+    spam = spam_reason(data.get("body") if isinstance(data.get("body"), str) else "",
                            data.get(HONEYPOT_FIELD) if isinstance(data.get(HONEYPOT_FIELD), str) else None,
                            current_app.config["MAX_LINKS"])
     comment, token = comments_store.add_comment(

@@ -10,7 +10,9 @@ from comments_store import count_links
 HONEYPOT_FIELD = "telephone"  # hidden from people by CSS and aria-hidden; bots fill it
 
 
-def looks_like_spam(body: str, honeypot: str | None, max_links: int) -> bool:
+def spam_reason(body: str, honeypot: str | None, max_links: int) -> str | None:
+    """Why the comment looks like spam ("honeypot" or "links", kept for the moderators), or None."""
     if honeypot and honeypot.strip():
-        return True
-    return count_links(body or "") > max_links
+        return "honeypot"
+    return "links" if count_links(body or "") > max_links else None
+

@@ -79,13 +79,14 @@ def add_comment(
     moderation: str = "all",
     limits: Limits = Limits(),
     client_hash: str | None = None,
-    spam: bool = False,
+    spam: bool | str | None = False,
     duplicate_window: dt.timedelta = dt.timedelta(hours=24),
     proof: str | None = None,
 ) -> tuple[Comment, str]:
     """Check and store a reader's comment; return it with its edit secret (shown once, stored hashed).
 
     `proof` is the address hash the request's signed confirmation cookie vouches for (`first` moderation).
+    `spam` may be the filter's reason ("honeypot", "links"), kept for the moderators.
     """
     if moderation not in MODERATION_MODES:
         raise ValueError(f"moderation must be one of {MODERATION_MODES}")
@@ -118,7 +119,10 @@ def add_comment(
              _initial_status(db, new, moderation, spam, proof), clock.now_iso(), new.lang or thread.lang, client_hash,
              _hash_token(token), print_, int(new.notify)],
         )
-        comment = get_comment(db, cursor.fetchone()[0])
+        comment_id = cursor.fetchone()[0]
+        if isinstance(spam, str) and spam:
+            db.execute("UPDATE comments SET spam_reason = ? WHERE id = ?", [spam[:40], comment_id])
+        comment = get_comment(db, comment_id)
     return comment, token
 
 
@@ -424,8 +428,14 @@ def set_status(db: Database, comment_id: int, status: str) -> Comment:
         raise InvalidComment(code="status_invalid", field="status")
     with write(db):
         get_comment(db, comment_id)
-        db.execute("UPDATE comments SET status = ?, status_changed_at = ? WHERE id = ?",
-                   [status, clock.now_iso(), comment_id])
+        # Filed as spam by a moderator says so; a filter's reason stays while the comment stays spam.
+        if status == "spam":
+            db.execute("""UPDATE comments SET status = ?, status_changed_at = ?,
+                              spam_reason = CASE WHEN status = 'spam' THEN spam_reason ELSE 'moderator' END
+                          WHERE id = ?""", [status, clock.now_iso(), comment_id])
+        else:
+            db.execute("UPDATE comments SET status = ?, status_changed_at = ?, spam_reason = NULL WHERE id = ?",
+                       [status, clock.now_iso(), comment_id])
         return get_comment(db, comment_id)
 
 

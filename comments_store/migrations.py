@@ -293,3 +293,10 @@ def admin_sessions(db: Database) -> None:
         )
         """
     )
+
+
+@migrations(name="0013_spam_reasons")
+def spam_reasons(db: Database) -> None:
+    # Why a comment was filed as spam (a filter's code, or "moderator"), shown to moderators so they can trust
+    # or correct the filters; NULL for comments filed before this, or not spam.
+    db.execute("ALTER TABLE comments ADD COLUMN spam_reason TEXT")

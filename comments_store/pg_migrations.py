@@ -243,3 +243,9 @@ def admin_sessions(db) -> None:
             created_at TEXT NOT NULL,
             last_seen_at TEXT NOT NULL
         )""")
+
+
+@migrations(name="0013_spam_reasons")
+def spam_reasons(db) -> None:
+    # Why a comment was filed as spam (a filter's code, or "moderator"); NULL when not recorded.
+    db.execute("ALTER TABLE comments ADD COLUMN spam_reason TEXT")

@@ -69,7 +69,7 @@ def test_refuses_a_title_without_letters(tmp_path, title):
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A throwaway copy of the project, so the real content/ is never touched."""
-    for name in ("pelicanconf.py", "tasks.py", "site_helpers.py"):
+    for name in ("pelicanconf.py", "tasks.py", "site_helpers.py", "site_schedule.py"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "content", tmp_path / "content")
     return tmp_path
