@@ -42,6 +42,18 @@ def _int(name: str, value: str | None, default: int, minimum: int = 0) -> int:
     return number
 
 
+def _zone(value: str | None) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (value or "").strip() or "Africa/Casablanca"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"BOUCLE_TIMEZONE doit être un fuseau horaire comme Africa/Casablanca (reçu : {value!r})") \
+            from None
+    return name
+
+
 def _list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
@@ -117,6 +129,7 @@ def from_environ(env: Mapping[str, str], root: str) -> dict[str, Any]:
         "DUPLICATE_WINDOW": _int("BOUCLE_DUPLICATE_WINDOW", env.get("BOUCLE_DUPLICATE_WINDOW"), 24 * 3600),
         "MAX_CONTENT_LENGTH": _int("BOUCLE_MAX_REQUEST_BYTES", env.get("BOUCLE_MAX_REQUEST_BYTES"), 64 * 1024, 1024),
         "SITEURL": site_url,
+        "TIMEZONE": _zone(env.get("BOUCLE_TIMEZONE")),
         "CORS_ORIGINS": [origin_of(o) or o for o in _list(env.get("BOUCLE_CORS_ORIGINS"))],
         "PROXY_COUNT": _int("BOUCLE_PROXIES", env.get("BOUCLE_PROXIES"), 0),
         # Empty: the site's own host (create_app fills it in from the final SITEURL).
