@@ -176,7 +176,10 @@ def test_closing_an_item_asks_for_a_rebuild(blog):
     assert state() not in (before, closed)
 
 
-def test_the_fingerprint_without_feedback_tables_is_the_comments_alone(new_database):
+def test_the_fingerprint_without_feedback_tables_is_the_comments_alone(new_database, backend):
+    """A blog whose feedback tables were never made is watched on its comments alone, without an error."""
+    if backend == "postgresql":
+        pytest.skip("the PostgreSQL test databases come from a template that already holds the feedback tables")
     location = new_database("bare")
     db = comments_store.open_db(location)
     try:
