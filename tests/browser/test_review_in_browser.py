@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 
 from conftest import Inbox, with_ts
 
-from .conftest import CHROMIUM, ROOT, need, start_stack, stop_stack
+from .conftest import CHROMIUM, need, start_stack, stop_stack
 
 pytestmark = pytest.mark.browser
 
@@ -78,8 +78,6 @@ def test_correct_a_tag_then_close_the_loop(mail_stack, page):
     page.locator(f"#comment-{cid} .comment-done a").click()
     page.wait_for_url(re.compile(r"/nous-l-avons-fait/#done-\d+$"))
     assert "version 3.4" in page.locator(f"#done-{cid}").inner_text()
-    page.set_viewport_size({"width": 1000, "height": 900})
-    page.screenshot(path=str(ROOT / "docs" / "done-page.png"), full_page=True)
 
     deadline = time.monotonic() + 10
     while not inbox.messages and time.monotonic() < deadline:
