@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -115,7 +116,9 @@ class DonePageGenerator(Generator):
                      for i in self.done}
             writer.write_file(page["save_as"], template, self.context, relative_urls=self.settings["RELATIVE_URLS"],
                               url=page["url"], done_groups=groups, done_lang=lang, done=TEXT[lang], done_page=page,
-                              done_dates=dates, page_name="done")
+                              done_dates=dates, page_name="done",
+                              # base.html takes its language from `page`; the sitemap plugin reads its url
+                              page=SimpleNamespace(lang=lang, url=page["url"]))
             try:
                 self._write_feed(lang, page)
             except OSError as exc:

@@ -117,6 +117,7 @@ def test_the_english_page_is_on_the_english_side(built):
     out, ids = built
     page = (out / "en" / "we-did-it" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "You told us — we did it" in page and "Other feedback" in page
+    assert ">Home</a>" in page  # the site's own menu speaks English there too
     assert entries(page) == [ids["upload"], ids["crash"], ids["city"]]
 
 

@@ -553,3 +553,9 @@ def test_log_in_refuses_return_targets_off_the_admin_pages(client, target):
     assert response.status_code == 303 and response.headers["Location"] == "/admin/"
     shown = client.get("/admin/?next=" + __import__("urllib.parse").parse.quote(target, safe=""))
     assert "evil" not in shown.headers.get("Location", "")
+
+
+def test_a_logged_in_moderator_opening_a_return_link_goes_straight_there(client):
+    login(client)
+    response = client.get("/admin/?next=/admin/feedback?status%3Dnew")
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/feedback?status=new"
