@@ -79,7 +79,8 @@ EXTRA_PATH_METADATA = {
     "extra/favicon.svg": {"path": "favicon.svg"},
 }
 
-PLUGINS = ["pelican.plugins.sitemap", "site_helpers", "site_schedule", "pelican_comments"]
+PLUGINS = ["pelican.plugins.sitemap", "site_helpers", "site_schedule", "pelican_comments",
+           "pelican_comments.done_page"]
 INSTANCE = os.environ.get("BOUCLE_INSTANCE") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance")
 # Where the comment form posts; empty means the same origin as the blog (/api).
 COMMENTS_API_URL = os.environ.get("BOUCLE_API_URL", "").rstrip("/")

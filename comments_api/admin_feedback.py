@@ -5,9 +5,13 @@ through feedback.store (its owner) and comments through comments_store.
 """
 from __future__ import annotations
 
-import os
+import datetime as dt
+from html import escape as html_escape
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from markupsafe import Markup, escape
 
 import comments_store
 import feedback
@@ -34,7 +38,8 @@ def _who() -> str:
 @bp.before_request
 def logged_in_only():
     if not session.get("admin"):
-        return redirect(url_for("admin_web.queue"), code=303)
+        # Back here after log-in: the digest's "Revoir" link keeps its filters (see auth.safe_return).
+        return redirect(url_for("admin_web.queue", next=request.full_path.rstrip("?")), code=303)
     return None
 
 
@@ -44,36 +49,195 @@ def no_cache(response):
     return response
 
 
+PAGE_SIZE = 50
+LANGS = {"fr": "Français", "en": "Anglais", "ar": "Arabe", "other": "Autre"}
+# Age filter: (at least, at most) days since the comment was written.
+AGES = {"7": (None, 7), "30": (None, 30), "90": (None, 90), "older": (90, None)}
+AGE_NAMES = {"7": "Moins de 7 jours", "30": "Moins de 30 jours", "90": "Moins de 90 jours", "older": "Plus de 90 jours"}
+FILTERS = ("week", "theme", "label", "status", "lang", "age", "thread", "comment", "page")
+
+
+class BadFilter(ValueError):
+    """A filter of the review page has a value it does not offer."""
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("TIMEZONE") or "Africa/Casablanca")
+
+
+def _parse_filters(db, args: dict[str, str]) -> dict:
+    """The query string, checked: every value must be one the page offers (else BadFilter, nothing is shown)."""
+    chosen: dict = {"start": None, "end": None, "theme": None, "page": 1}
+    if args["week"]:
+        try:
+            chosen["start"], chosen["end"] = Week.parse(args["week"]).bounds(current_app.config.get("TIMEZONE")
+                                                                              or "Africa/Casablanca")
+        except BadWeek as exc:
+            raise BadFilter(str(exc)) from None
+    if args["age"]:
+        if args["age"] not in AGES:
+            raise BadFilter(f"âge inconnu : {args['age']!r} (7, 30, 90 ou older)")
+        now = comments_store.clock.now()
+        least, most = AGES[args["age"]]
+        if most is not None:
+            chosen["start"] = max(filter(None, [chosen["start"], comments_store.clock.to_iso(now - dt.timedelta(days=most))]))
+        if least is not None:
+            chosen["end"] = min(filter(None, [chosen["end"], comments_store.clock.to_iso(now - dt.timedelta(days=least))]))
+    if args["label"] and args["label"] not in LABEL_NAMES:
+        raise BadFilter(f"étiquette inconnue : {args['label']!r}")
+    if args["status"] and args["status"] not in feedback_store.STATUSES:
+        raise BadFilter(f"statut inconnu : {args['status']!r}")
+    if args["lang"] and args["lang"] not in LANGS:
+        raise BadFilter(f"langue inconnue : {args['lang']!r}")
+    if args["thread"] and args["thread"] not in {t.slug for t in comments_store.list_threads(db)}:
+        raise BadFilter(f"article inconnu : {args['thread']!r}")
+    chosen["comment"] = parse_id(args["comment"]) if args["comment"] else None
+    if args["comment"] and chosen["comment"] is None:
+        raise BadFilter(f"numéro de commentaire invalide : {args['comment']!r}")
+    if args["theme"]:
+        theme = args["theme"] if args["theme"] == "none" else parse_id(args["theme"])
+        if theme != "none" and theme not in {t["id"] for t in feedback_store.theme_list(db)}:
+            raise BadFilter(f"thème inconnu : {args['theme']!r}")
+        chosen["theme"] = theme
+    if args["page"]:
+        page = parse_id(args["page"])
+        if not page:  # None, or 0
+            raise BadFilter(f"page invalide : {args['page']!r}")
+        chosen["page"] = page
+    return chosen
+
+
+def local_time(value: str | None) -> str:
+    """A stored UTC time as the site's readers live it (BOUCLE_TIMEZONE): '2026-11-26 14:05'."""
+    if not value:
+        return ""
+    return comments_store.clock.parse_iso(value).astimezone(_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def excerpt(text: str, size: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= size else flat[: size - 1].rstrip() + "…"
+
+
+def highlighted(html: str, evidence: dict[str, str]) -> Markup:
+    """The comment's published HTML (already sanitised) with the sentences that decided its tags in <mark>.
+
+    A sentence is marked only where it stands whole in one run of text, never inside a tag, so the markup
+    stays well formed; one that spans formatting is still named next to the cues.
+    """
+    for sentence in sorted(set(evidence.values()), key=len, reverse=True):
+        sentence = sentence.strip()
+        for needle in dict.fromkeys([html_escape(sentence, quote=False), str(escape(sentence)), html_escape(sentence)]):
+            at = _text_position(html, needle) if needle else -1
+            if at >= 0:
+                html = f"{html[:at]}<mark>{needle}</mark>{html[at + len(needle):]}"
+                break
+    return Markup(html)
+
+
+def _text_position(html: str, needle: str) -> int:
+    at = html.find(needle)
+    while at >= 0:
+        if html.rfind("<", 0, at) <= html.rfind(">", 0, at) and "<mark>" not in html[max(0, at - 6):at]:
+            return at
+        at = html.find(needle, at + 1)
+    return -1
+
+
 @bp.get("")
 @bp.get("/")
 def review():
     db = feedback_store.prepare(get_db())
     feedback.tag_new_comments(db)  # incremental: only comments approved or edited since last time
-    tz = os.environ.get("BOUCLE_TIMEZONE") or "Africa/Casablanca"
-    args = {k: (request.args.get(k) or "").strip() for k in ("week", "label", "status", "lang", "thread", "comment")}
-    start = end = None
-    if args["week"]:
-        try:
-            start, end = Week.parse(args["week"]).bounds(tz)
-        except BadWeek as exc:
-            flash(str(exc), "error")
-            args["week"] = ""
-    label = args["label"] if args["label"] in ("problem", "suggestion", "none") else None
-    status = args["status"] if args["status"] in feedback_store.STATUSES else None
-    comment_id = parse_id(args["comment"])
-    found = feedback_store.items(db, start=start, end=end, label=label, status=status, lang=args["lang"] or None,
-                                 thread=args["thread"] or None, comment_id=comment_id)
-    if not (label or comment_id):
+    args = {k: (request.args.get(k) or "").strip() for k in FILTERS}
+    themes = feedback_store.theme_list(db)
+    common = dict(args=args, csrf=csrf_token(), statuses=STATUS_NAMES, labels=LABEL_NAMES, langs=LANGS,
+                  ages=AGE_NAMES, themes=themes, threads=comments_store.list_threads(db), lang=language(), t=texts(),
+                  weeks=[str(Week.containing(comments_store.clock.now().date()).shift(-k)) for k in range(12)],
+                  mail_on=loop.mail_configured(), transitions=feedback_store.TRANSITIONS, zone=_zone().key)
+    try:
+        chosen = _parse_filters(db, args)
+    except BadFilter as exc:
+        page = render_template("admin/feedback.html", items=[], total=0, page=1, pages=1, error=str(exc), **common)
+        return page, 400
+    label = args["label"] or None
+    found = feedback_store.items(db, start=chosen["start"], end=chosen["end"], label=label,
+                                 status=args["status"] or None, lang=args["lang"] or None,
+                                 thread=args["thread"] or None, comment_id=chosen["comment"])
+    if not (label or chosen["comment"]):
         found = [i for i in found if i.labels]  # by default: problems and suggestions
-    found = [i for i in reversed(found) if not i.deleted][:200]
-    histories = {i.comment_id: feedback_store.history(db, i.comment_id) for i in found}
-    weeks = [str(Week.containing(comments_store.clock.now().date()).shift(-k)) for k in range(12)]
+    found = [i for i in reversed(found) if not i.deleted]  # newest first; (created_at, id) keeps the order stable
+    theme_of = feedback_store.theme_names_for(db, [i.comment_id for i in found])
+    if chosen["theme"] == "none":
+        found = [i for i in found if i.comment_id not in theme_of]
+    elif chosen["theme"] is not None:
+        found = [i for i in found if theme_of.get(i.comment_id, (None,))[0] == chosen["theme"]]
+    total, page = len(found), chosen["page"]
+    shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    ids = [i.comment_id for i in shown]
+    query = {k: v for k, v in args.items() if v and k != "page"}
     return render_template(
-        "admin/feedback.html", items=found, histories=histories, args=args, weeks=weeks, csrf=csrf_token(),
-        statuses=STATUS_NAMES, labels=LABEL_NAMES, transitions=feedback_store.TRANSITIONS,
-        threads=comments_store.list_threads(db), lang=language(), back=request.full_path.rstrip("?"), t=texts(),
-        mail_on=loop.mail_configured(),
+        "admin/feedback.html", items=shown, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+        page_url=lambda n: url_for(".review") + "?" + urlencode({**query, "page": n}), error=None,
+        histories={cid: feedback_store.history(db, cid) for cid in ids}, theme_of=theme_of,
+        evidence=feedback_store.evidence_for(db, ids), back=request.full_path.rstrip("?"),
+        site=current_app.config["SITEURL"], local_time=local_time, excerpt=excerpt, highlighted=highlighted,
+        **common,
     )
+
+
+BULK_ACTIONS = ("status", "tag_add", "tag_remove", "theme")
+
+
+def _refuse(text: str):
+    """A bulk action that cannot be done as asked: nothing changed, and the page says why."""
+    return render_template("admin/feedback_refused.html", message=text, back=_back(), t=texts(), lang=language(),
+                           csrf=csrf_token()), 400
+
+
+@bp.post("/bulk")
+def bulk():
+    if not csrf_ok():
+        abort(400)
+    raw = request.form.getlist("ids")
+    ids = [parse_id(x) for x in raw]
+    if not ids:
+        return _refuse("Aucun élément choisi : cochez au moins une ligne.")
+    if None in ids or len(ids) > 500:
+        return _refuse("Liste d'éléments invalide.")
+    action = request.form.get("action", "")
+    db = feedback_store.prepare(get_db())
+    try:
+        if action == "status":
+            status = request.form.get("status", "")
+            if status not in STATUS_NAMES:
+                return _refuse(f"Statut inconnu : {status!r}.")
+            feedback_store.set_status_many(db, ids, status, author=_who())
+            done = f"{len(ids)} élément(s) : {STATUS_NAMES[status]}."
+        elif action in ("tag_add", "tag_remove"):
+            label = request.form.get("label", "")
+            if label not in ("problem", "suggestion"):
+                return _refuse(f"Étiquette inconnue : {label!r}.")
+            feedback_store.change_label_many(db, ids, label, action == "tag_add", author=_who())
+            verb = "ajoutée à" if action == "tag_add" else "retirée de"
+            done = f"Étiquette « {LABEL_NAMES[label]} » {verb} {len(ids)} élément(s)."
+        elif action == "theme":
+            chosen = request.form.get("theme", "")
+            theme = None if chosen == "none" else parse_id(chosen)
+            if chosen != "none" and theme is None:
+                return _refuse(f"Thème inconnu : {chosen!r}.")
+            feedback_store.set_theme_many(db, ids, theme, author=_who())
+            done = f"{len(ids)} élément(s) {'sortis de leur thème' if theme is None else 'placés dans le thème'}."
+        else:
+            return _refuse(f"Action inconnue : {action!r}.")
+    except feedback_store.BadTransition as exc:
+        return _refuse(f"Statut refusé, rien n'a changé ({exc}).")
+    except feedback_store.UnknownTheme:
+        return _refuse(f"Thème inconnu : {request.form.get('theme')!r}.")
+    except comments_store.CommentNotFound:
+        return _refuse("Un des commentaires choisis n'existe plus : rien n'a changé.")
+    flash(done, "ok")
+    return redirect(_back(), code=303)
 
 
 def _back() -> str:

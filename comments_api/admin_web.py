@@ -16,6 +16,7 @@ from .auth import (
     csrf_ok,
     csrf_token,
     end_admin_session,
+    safe_return,
     seconds_blocked,
     start_admin_session,
     token_matches,
@@ -139,7 +140,11 @@ def _page(template: str, **context):
 @bp.get("/")
 def queue():
     if not logged_in():
-        return render_template("admin/login.html", t=texts(), lang=language(), csrf=csrf_token())
+        return render_template("admin/login.html", t=texts(), lang=language(), csrf=csrf_token(),
+                               next=safe_return(request.args.get("next")))
+    back = safe_return(request.args.get("next"))
+    if back:  # a bookmark opened while logged in elsewhere in the browser: straight there
+        return redirect(back, code=303)
     status = request.args.get("status", "pending")
     status = status if status in comments_store.STATUSES else None
     page = max(1, request.args.get("page", 1, type=int) or 1)
@@ -164,20 +169,22 @@ def queue():
 
 @bp.post("/login")
 def login():
+    back = safe_return(request.form.get("next"))  # the page that asked for the log-in, if it is one of ours
     wait = seconds_blocked()  # the same limit as wrong bearer tokens on the admin API
     if wait:
         flash(message("too_many_attempts"), "error")
-        page = render_template("admin/login.html", t=texts(), lang=language(), csrf=csrf_token())
+        page = render_template("admin/login.html", t=texts(), lang=language(), csrf=csrf_token(), next=back)
         return page, 429, {"Retry-After": str(wait)}
     if not csrf_ok():
         count_failure()  # a log-in without the page's CSRF token comes from a script: a guess all the same
         flash(texts()["expired"], "error")
     elif token_matches(request.form.get("token", "").strip()):
         start_admin_session((request.form.get("who") or "").strip()[:80] or "admin")
+        return redirect(back or url_for(".queue"), code=303)
     else:
         count_failure()
         flash(texts()["bad_token"], "error")
-    return redirect(url_for(".queue"), code=303)
+    return redirect(url_for(".queue", next=back) if back else url_for(".queue"), code=303)
 
 
 @bp.post("/logout")

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from flask import current_app, request, session
 from limits import parse_many
@@ -89,6 +90,23 @@ def end_admin_session() -> None:
     if session.get("sid"):
         comments_store.admin_sessions.close(get_db(), session["sid"])
     session.clear()
+
+
+def safe_return(target: object) -> str | None:
+    """`target` if it is a path of this site's admin pages (where log-in leads back), else None.
+
+    Only a relative path starting with /admin/ is accepted: never `//host`, `/\\host` (browsers read a backslash
+    as a slash), a scheme, or a control character (a browser drops tabs and newlines, which can turn `/<tab>/host`
+    into `//host`). Anything else is an open redirect waiting to happen.
+    """
+    if not isinstance(target, str) or len(target) > 2000 or not target.startswith("/admin/"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/admin/") or "//" in parts.path:
+        return None
+    return target
 
 
 def csrf_token() -> str:

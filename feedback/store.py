@@ -308,3 +308,187 @@ def forget_digest(db: Database, week: str) -> None:
     """Allow the week's digest to be sent again (`digest --email --resend`)."""
     with write(db):
         db.execute("DELETE FROM feedback_digests WHERE week = ?", [week])
+
+
+# --- The review page and the public "we did it" page -----------------------------------------------------------
+# Read in batches: a long week's ids would otherwise exceed SQLite's limit of bound parameters.
+_BATCH = 500
+
+
+def _batches(ids: Iterable[int]) -> Iterable[list[int]]:
+    ids = list(dict.fromkeys(ids))
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start:start + _BATCH]
+
+
+def theme_names_for(db: Database, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """comment id → (theme id, theme name) for the items placed in a theme (the others are absent).
+
+    Stands in for feedback.themes.theme_names until the themes work lands; same return shape.
+    """
+    found: dict[int, tuple[int, str]] = {}
+    for batch in _batches(ids):
+        marks = ", ".join("?" for _ in batch)
+        rows = db.execute(
+            f"""SELECT ti.comment_id, th.id, th.name FROM feedback_theme_items ti
+                JOIN feedback_themes th ON th.id = ti.theme_id WHERE ti.comment_id IN ({marks})""", batch)
+        found.update({cid: (tid, name) for cid, tid, name in rows})
+    return found
+
+
+def theme_list(db: Database) -> list[dict]:
+    """Every theme (id, name, count), by name: the review page's filter and bulk action offer them."""
+    rows = db.execute(
+        """SELECT th.id, th.name, count(ti.comment_id) FROM feedback_themes th
+           LEFT JOIN feedback_theme_items ti ON ti.theme_id = th.id GROUP BY th.id, th.name ORDER BY th.name, th.id""")
+    return [{"id": tid, "name": name, "count": count} for tid, name, count in rows]
+
+
+def evidence_for(db: Database, ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """comment id → {label: the sentence that decided it}, for the items whose tagger kept one."""
+    found: dict[int, dict[str, str]] = {}
+    for batch in _batches(ids):
+        marks = ", ".join("?" for _ in batch)
+        for cid, text in db.execute(
+                f"SELECT comment_id, evidence FROM feedback_items WHERE comment_id IN ({marks})", batch):
+            try:
+                evidence = json.loads(text or "{}")
+            except ValueError:
+                continue  # a damaged value hides the highlight, never the item
+            if isinstance(evidence, dict):
+                kept = {k: v for k, v in evidence.items() if k in LABELS and isinstance(v, str) and v.strip()}
+                if kept:
+                    found[cid] = kept
+    return found
+
+
+def _check_comments(db: Database, ids: list[int]) -> None:
+    for comment_id in ids:
+        comments_store.get_comment(db, comment_id)  # CommentNotFound before anything is written
+
+
+def set_status_many(db: Database, ids: Iterable[int], status: str, author: str) -> None:
+    """Move several items to `status` at once; if one of them cannot move, none does (BadTransition)."""
+    ids = list(dict.fromkeys(ids))
+    if status not in STATUSES:
+        raise BadTransition(f"unknown status {status!r}")
+    _check_comments(db, ids)
+    now = clock.now_iso()
+    with write(db):
+        current = {cid: status_of(db, cid) for cid in ids}
+        refused = [f"n°{cid} {old} → {status}" for cid, (old, _) in current.items()
+                   if old != status and status not in TRANSITIONS[old]]
+        if refused:
+            raise BadTransition(", ".join(refused))
+        for cid, (old, note) in current.items():
+            db.execute(
+                """INSERT INTO feedback_status (comment_id, status, note, updated_by, updated_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(comment_id) DO UPDATE SET status = excluded.status,
+                     updated_by = excluded.updated_by, updated_at = excluded.updated_at""",
+                [cid, status, note, author, now],
+            )
+            db.execute(
+                """INSERT INTO feedback_history (comment_id, change, old, new, note, author, at)
+                   VALUES (?, 'status', ?, ?, '', ?, ?)""",
+                [cid, old, status, author, now],
+            )
+
+
+def change_label_many(db: Database, ids: Iterable[int], label: str, present: bool, author: str) -> None:
+    """Add (present=True) or remove one label on several items, as a person's decision (it wins over the model)."""
+    if label not in LABELS:
+        raise UnknownLabel(label)
+    ids = list(dict.fromkeys(ids))
+    _check_comments(db, ids)
+    with write(db):
+        for cid in ids:
+            before = get(db, cid)
+            labels = set(before.labels if before else [])
+            labels = labels | {label} if present else labels - {label}
+            set_human_labels(db, cid, labels, author)
+
+
+class UnknownTheme(ValueError):
+    """No theme has this id."""
+
+
+def set_theme_many(db: Database, ids: Iterable[int], theme_id: int | None, author: str) -> None:
+    """Place several items in a theme by hand (None: take them out of their theme); a human placement stays."""
+    ids = list(dict.fromkeys(ids))
+    _check_comments(db, ids)
+    now = clock.now_iso()
+    with write(db):
+        if theme_id is not None and db.execute("SELECT 1 FROM feedback_themes WHERE id = ?",
+                                               [theme_id]).fetchone() is None:
+            raise UnknownTheme(str(theme_id))
+        for cid in ids:
+            if theme_id is None:
+                db.execute("DELETE FROM feedback_theme_items WHERE comment_id = ?", [cid])
+                continue
+            db.execute(
+                """INSERT INTO feedback_theme_items (comment_id, theme_id, source, placed_at) VALUES (?, ?, 'human', ?)
+                   ON CONFLICT(comment_id) DO UPDATE SET theme_id = excluded.theme_id, source = 'human',
+                     placed_at = excluded.placed_at""",
+                [cid, theme_id, now],
+            )
+            db.execute(
+                """INSERT INTO feedback_history (comment_id, change, old, new, note, author, at)
+                   VALUES (?, 'theme', '', ?, '', ?, ?)""", [cid, str(theme_id or ""), author, now])
+
+
+@dataclass(frozen=True)
+class DoneItem:
+    """A problem or suggestion the team marked done, as the public page shows it."""
+
+    comment_id: int
+    first_name: str
+    html: str
+    labels: list[str]
+    thread_title: str
+    thread_url: str
+    created_at: str
+    done_at: str
+    answer_id: int | None
+    answer_html: str | None
+
+
+def done_items(db: Database) -> list[DoneItem]:
+    """Published problems and suggestions marked done, the most recently closed first, with the team's answer.
+
+    Never an item in any other status, nor a comment that is not published (pending, refused, deleted).
+    """
+    found = [i for i in items(db, status="done") if i.labels and not i.deleted]
+    answers: dict[int, tuple[int, str]] = {}
+    for batch in _batches(i.comment_id for i in found):
+        marks = ", ".join("?" for _ in batch)
+        rows = db.execute(
+            f"""SELECT parent_id, id, html FROM comments WHERE parent_id IN ({marks}) AND is_team = 1
+                AND status = 'approved' AND deleted = 0 ORDER BY created_at, id""", batch)
+        answers.update({parent: (rid, html) for parent, rid, html in rows})  # the latest answer wins
+    done = [DoneItem(comment_id=i.comment_id, first_name=i.first_name, html=i.html, labels=i.labels,
+                     thread_title=i.thread_title, thread_url=i.thread_url, created_at=i.created_at,
+                     done_at=i.status_at or i.created_at, answer_id=answers.get(i.comment_id, (None, None))[0],
+                     answer_html=answers.get(i.comment_id, (None, None))[1]) for i in found]
+    done.sort(key=lambda d: (d.done_at, d.comment_id), reverse=True)
+    return done
+
+
+def public_state(db: Database) -> tuple:
+    """A fingerprint of what the public page shows: it changes when an item enters or leaves "done"
+    or a theme is renamed, so the site watcher rebuilds as it does for a published comment.
+
+    Empty while the feedback tables do not exist yet (a blog whose review page was never opened).
+    """
+    exists = ("SELECT to_regclass('feedback_themes') IS NOT NULL" if is_postgres(db) else
+              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'feedback_themes'")
+    if not db.execute(exists).fetchone()[0]:
+        return ()
+    return tuple(db.execute(
+        """SELECT (SELECT count(*) FROM feedback_history WHERE change = 'status' AND (old = 'done' OR new = 'done')),
+                  (SELECT coalesce(max(at), '') FROM feedback_history
+                   WHERE change = 'status' AND (old = 'done' OR new = 'done')),
+                  (SELECT coalesce(max(updated_at), '') FROM feedback_themes),
+                  (SELECT count(*) FROM feedback_theme_items),
+                  (SELECT coalesce(max(placed_at), '') FROM feedback_theme_items)"""
+    ).fetchone())

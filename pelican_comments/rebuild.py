@@ -19,6 +19,7 @@ from pathlib import Path
 
 import comments_store
 from comments_store import site_state
+from feedback import store as feedback_store
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,8 @@ def store_state(db_path: str) -> Callable[[], tuple | None]:
         try:
             db = comments_store.open_db(db_path, migrate=False)
             try:
-                return comments_store.published_state(db)
+                # The done page shows feedback items: closing one is due a rebuild like a published comment.
+                return comments_store.published_state(db) + feedback_store.public_state(db)
             finally:
                 db.close()
         except (sqlite3.Error, comments_store.StoreError):

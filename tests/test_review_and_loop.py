@@ -49,8 +49,9 @@ def db_of(client):
 
 
 def test_review_page_needs_the_moderator_login(client):
+    """Opening the review page logged out leads to the log-in, carrying the page to come back to."""
     response = client.get("/admin/feedback")
-    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/?next=/admin/feedback")
 
 
 def test_review_page_tags_new_comments_and_lists_problems_and_suggestions(client):
@@ -241,3 +242,320 @@ def test_forged_privacy_links_are_refused(client, path):
 def test_privacy_request_with_a_bad_address(client):
     response = client.post("/api/privacy", data={"email": "nope"}, headers={"Origin": "http://blog.test"})
     assert response.status_code == 422
+
+
+# --- The review page for a long week ----------------------------------------------------------------------------
+
+
+def store_comments(client, bodies: list[str], slug: str = "negocier-son-salaire") -> list[int]:
+    """Published comments written straight into the store (faster than the API for a long week)."""
+    db = db_of(client)
+    ids = []
+    for n, body in enumerate(bodies):
+        stored, _ = comments_store.add_comment(db, slug, comments_store.NewComment(author=f"Lecteur {n}", body=body),
+                                               moderation="none", duplicate_window=__import__("datetime").timedelta(0))
+        ids.append(stored.id)
+    return ids
+
+
+def set_created_at(client, comment_id: int, when: str) -> None:
+    db = db_of(client)
+    with comments_store.write(db):
+        db.execute("UPDATE comments SET created_at = ? WHERE id = ?", [when, comment_id])
+
+
+def add_theme(client, name: str, ids: list[int]) -> int:
+    """A theme as the themes work stores it, written into its tables directly."""
+    db = db_of(client)
+    now = "2026-11-30T08:00:00Z"
+    with comments_store.write(db):
+        theme_id = db.execute("INSERT INTO feedback_themes (name, named_by, created_at, updated_at) "
+                              "VALUES (?, 'human', ?, ?) RETURNING id", [name, now, now]).fetchone()[0]
+        for cid in ids:
+            db.execute("INSERT INTO feedback_theme_items (comment_id, theme_id, source, placed_at) "
+                       "VALUES (?, ?, 'auto', ?)", [cid, theme_id, now])
+    return theme_id
+
+
+def item_ids(page: str) -> list[int]:
+    return [int(x) for x in re.findall(r'<li class="item" id="item-(\d+)"', page)]
+
+
+def test_each_item_is_one_line_with_its_details_on_demand(client):
+    """One line: date, label, status, language, the article linked to the comment on the site, an excerpt;
+    the full text, history and forms wait in a <details>."""
+    cid = comment(client, "L'appli plante quand je postule, à chaque fois que j'ajoute mon CV en PDF")
+    login(client)
+    page = review_page(client)
+    line = page.split(f'id="item-{cid}"', 1)[1].split("<details>", 1)[0]
+    assert "Problème" in line and "Nouveau" in line and ">fr<" in line
+    assert f'href="http://blog.test/negocier-son-salaire/#comment-{cid}">Négocier son salaire sans gêne</a>' in line
+    assert "L&#39;appli plante quand je postule" in line
+    details = page.split(f'id="item-{cid}"', 1)[1].split("</details>", 1)[0].split("<details>", 1)[1]
+    assert f'action="/admin/feedback/{cid}/status"' in details and f'action="/admin/feedback/{cid}/tags"' in details
+
+
+@pytest.mark.parametrize(("zone", "expected"), [
+    ("Africa/Casablanca", "2026-11-27 00:30"), ("Asia/Tokyo", "2026-11-27 08:30"), ("UTC", "2026-11-26 23:30"),
+])
+def test_dates_are_in_the_sites_time_zone(make_app, zone, expected):
+    """A comment stored at 23:30 UTC shows at the local time of BOUCLE_TIMEZONE."""
+    client = make_app(moderation="none", timezone=zone).test_client()
+    cid = comment(client, "L'appli plante quand je postule")
+    set_created_at(client, cid, "2026-11-26T23:30:00Z")
+    login(client)
+    line = review_page(client).split(f'id="item-{cid}"', 1)[1].split("<details>", 1)[0]
+    assert f'<time datetime="2026-11-26T23:30:00Z">{expected}</time>' in line
+
+
+def test_a_bad_time_zone_stops_the_app_at_start_up():
+    """BOUCLE_TIMEZONE must name a real zone: the service refuses to start, naming the variable."""
+    from comments_api.config import ConfigError, from_environ
+
+    with pytest.raises(ConfigError, match="BOUCLE_TIMEZONE"):
+        from_environ({"BOUCLE_TIMEZONE": "Mars/Olympus"}, root=".")
+
+
+def test_filter_by_theme(client):
+    """?theme=N shows the items of that theme; ?theme=none those in no theme."""
+    crash, upload, city = store_comments(client, ["L'appli plante quand je postule", "Le téléversement du CV échoue",
+                                                  "Il faudrait un filtre par ville"])
+    login(client)
+    review_page(client)  # tags them
+    theme = add_theme(client, "Candidature qui échoue", [crash, upload])
+    assert sorted(item_ids(review_page(client, f"?theme={theme}"))) == [crash, upload]
+    assert item_ids(review_page(client, "?theme=none")) == [city]
+    assert "Candidature qui échoue" in review_page(client, f"?theme={theme}").split("<details>", 1)[0]
+
+
+def test_filter_by_age(client):
+    """?age=7 keeps the last week's items; ?age=older the old backlog."""
+    old, new = store_comments(client, ["L'appli plante quand je postule", "Le téléversement du CV échoue"])
+    from comments_store import clock
+
+    set_created_at(client, old, clock.to_iso(clock.now() - __import__("datetime").timedelta(days=120)))
+    login(client)
+    assert item_ids(review_page(client, "?age=7")) == [new]
+    assert item_ids(review_page(client, "?age=older")) == [old]
+    assert item_ids(review_page(client, "?age=30&status=new")) == [new]
+
+
+def test_filter_by_status_label_and_language_together(client):
+    crash, idea, english = store_comments(client, ["L'appli plante quand je postule",
+                                                   "Il faudrait un filtre par ville", "The app keeps crashing"])
+    login(client)
+    csrf = csrf_of(review_page(client))
+    client.post(f"/admin/feedback/{crash}/status", data={"csrf": csrf, "status": "triaged"})
+    assert item_ids(review_page(client, "?status=triaged&label=problem&lang=fr")) == [crash]
+    assert item_ids(review_page(client, "?label=suggestion")) == [idea]
+    assert item_ids(review_page(client, "?lang=en")) == [english]
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("?status=closed", "statut inconnu"), ("?label=bug", "étiquette inconnue"), ("?lang=de", "langue inconnue"),
+    ("?age=3", "âge inconnu"), ("?theme=999", "thème inconnu"), ("?theme=abc", "thème inconnu"),
+    ("?page=0", "page invalide"), ("?page=deux", "page invalide"), ("?week=hier", "semaine invalide"),
+    ("?thread=nulle-part", "article inconnu"), ("?comment=x", "numéro de commentaire invalide"),
+])
+def test_bad_filter_values_are_refused_with_a_message(client, query, message):
+    """A value the page does not offer is a 400 that names it, and lists nothing."""
+    cid = comment(client, "L'appli plante quand je postule")
+    login(client)
+    response = client.get("/admin/feedback" + query)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in page and "Filtre refusé" in page
+    assert item_ids(page) == [] and feedback_store.status_of(db_of(client), cid) == ("new", "")
+
+
+def test_paging_is_fifty_a_page_newest_first_and_stable(client):
+    """Two pages for 53 items: 50 then 3, newest first, none twice, none missing; filters stay in the links."""
+    ids = store_comments(client, [f"L'appli plante quand je postule (essai n°{n})" for n in range(53)])
+    for cid in ids:  # all at the same second: the id keeps the order stable
+        set_created_at(client, cid, "2026-11-26T10:00:00Z")
+    login(client)
+    first = review_page(client, "?label=problem")
+    second = review_page(client, "?label=problem&page=2")
+    assert item_ids(first) == sorted(ids, reverse=True)[:50] and item_ids(second) == sorted(ids, reverse=True)[50:]
+    assert "page 1 sur 2" in first and 'href="/admin/feedback/?label=problem&amp;page=2" rel="next"' in first
+    assert item_ids(review_page(client, "?label=problem&page=3")) == []
+
+
+def bulk(client, ids, **form):
+    csrf = csrf_of(review_page(client))
+    return client.post("/admin/feedback/bulk", data={"csrf": csrf, "ids": [str(i) for i in ids], **form})
+
+
+def test_bulk_status_change(client):
+    """Checked lines move together, each with its history line."""
+    a, b, c = store_comments(client, ["L'appli plante quand je postule", "Le téléversement du CV échoue",
+                                      "Il faudrait un filtre par ville"])
+    login(client, who="Samira")
+    response = bulk(client, [a, b], action="status", status="planned")
+    assert response.status_code == 303
+    db = db_of(client)
+    assert [feedback_store.status_of(db, x)[0] for x in (a, b, c)] == ["planned", "planned", "new"]
+    assert feedback_store.history(db, a)[-1]["author"] == "Samira"
+    assert "2 élément(s) : Prévu." in review_page(client)
+
+
+def test_bulk_tags_are_added_and_removed_as_human_decisions(client):
+    a, b = store_comments(client, ["L'appli plante quand je postule", "Le téléversement du CV échoue"])
+    login(client)
+    bulk(client, [a, b], action="tag_add", label="suggestion")
+    db = db_of(client)
+    assert [feedback_store.get(db, x).labels for x in (a, b)] == [["problem", "suggestion"]] * 2
+    bulk(client, [a], action="tag_remove", label="problem")
+    assert (feedback_store.get(db, a).labels, feedback_store.get(db, a).source) == (["suggestion"], "human")
+
+
+def test_bulk_theme_placement_and_removal(client):
+    a, b = store_comments(client, ["L'appli plante quand je postule", "Le téléversement du CV échoue"])
+    login(client)
+    review_page(client)
+    theme = add_theme(client, "Candidature", [])
+    bulk(client, [a, b], action="theme", theme=str(theme))
+    db = db_of(client)
+    assert feedback_store.theme_names_for(db, [a, b]) == {a: (theme, "Candidature"), b: (theme, "Candidature")}
+    bulk(client, [b], action="theme", theme="none")
+    assert feedback_store.theme_names_for(db, [a, b]) == {a: (theme, "Candidature")}
+
+
+def test_bulk_status_refused_for_one_item_changes_none(client):
+    """If one checked item cannot take the status, none of them does, and the page says which."""
+    a, b = store_comments(client, ["L'appli plante quand je postule", "Le téléversement du CV échoue"])
+    login(client)
+    bulk(client, [b], action="status", status="done")
+    response = bulk(client, [a, b], action="status", status="wontfix")
+    assert response.status_code == 400 and f"n°{b} done → wontfix" in response.get_data(as_text=True)
+    db = db_of(client)
+    assert [feedback_store.status_of(db, x)[0] for x in (a, b)] == ["new", "done"]
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"ids": [], "action": "status", "status": "triaged"}, "Aucun élément choisi"),
+    ({"ids": ["abc"], "action": "status", "status": "triaged"}, "Liste d&#39;éléments invalide"),
+    ({"ids": ["999999"], "action": "status", "status": "triaged"}, "n&#39;existe plus"),
+    ({"action": "erase"}, "Action inconnue"),
+    ({"action": "status", "status": "closed"}, "Statut inconnu"),
+    ({"action": "tag_add", "label": "bug"}, "Étiquette inconnue"),
+    ({"action": "theme", "theme": "999"}, "Thème inconnu"),
+    ({"action": "theme", "theme": "x"}, "Thème inconnu"),
+])
+def test_bulk_failures_change_nothing(client, form, message):
+    """Each refusal is a 400 that says why; the items keep their status, tags and theme."""
+    a, b = store_comments(client, ["L'appli plante quand je postule", "Le téléversement du CV échoue"])
+    login(client)
+    csrf = csrf_of(review_page(client))
+    db = db_of(client)
+    before = [(feedback_store.status_of(db, x), feedback_store.get(db, x).labels) for x in (a, b)]
+    existing = [999999] if form.get("ids") == ["999999"] else []
+    data = {"csrf": csrf, "ids": [str(a), str(b)], **form}
+    if existing:
+        data["ids"] = [str(a), "999999"]
+    response = client.post("/admin/feedback/bulk", data=data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    after = [(feedback_store.status_of(db, x), feedback_store.get(db, x).labels) for x in (a, b)]
+    assert before == after and feedback_store.theme_names_for(db, [a, b]) == {}
+    assert [h for x in (a, b) for h in feedback_store.history(db, x)] == []
+
+
+def test_bulk_without_csrf_is_refused(client):
+    (a,) = store_comments(client, ["L'appli plante quand je postule"])
+    login(client)
+    review_page(client)
+    response = client.post("/admin/feedback/bulk", data={"ids": [str(a)], "action": "status", "status": "triaged"})
+    assert response.status_code == 400 and feedback_store.status_of(db_of(client), a) == ("new", "")
+
+
+def test_bulk_needs_the_login(client):
+    (a,) = store_comments(client, ["L'appli plante quand je postule"])
+    response = client.post("/admin/feedback/bulk", data={"ids": [str(a)], "action": "status", "status": "triaged"})
+    assert response.status_code == 303 and feedback_store.status_of(db_of(client), a) == ("new", "")
+
+
+def test_the_sentence_that_decided_the_tag_is_highlighted(client):
+    """feedback_items.evidence (filled by the tagger) is marked in the text and named next to the cues."""
+    cid = comment(client, "Bonjour. L'appli plante quand je postule. Merci <b>quand même</b>.")
+    login(client)
+    review_page(client)
+    db = db_of(client)
+    with comments_store.write(db):
+        db.execute("UPDATE feedback_items SET evidence = ? WHERE comment_id = ?",
+                   ['{"problem": "L\'appli plante quand je postule."}', cid])
+    details = review_page(client).split(f'id="item-{cid}"', 1)[1].split("</details>", 1)[0]
+    body = details.split('<div class="body" dir="auto">', 1)[1].split("</div>", 1)[0]
+    assert "<mark>" in body and re.sub(r"<mark>(.*?)</mark>", r"\1", body) == re.sub(r"<mark>(.*?)</mark>", r"\1", body)
+    assert re.search(r"<mark>L(&#39;|'|’)appli plante quand je postule\.</mark>", body)
+    assert "<b>" not in body  # the reader's markup stays escaped
+    assert "Phrase décisive (problème) : <mark>L&#39;appli plante quand je postule.</mark>" in details
+
+
+def test_a_damaged_evidence_value_hides_only_the_highlight(client):
+    cid = comment(client, "L'appli plante quand je postule")
+    login(client)
+    review_page(client)
+    db = db_of(client)
+    with comments_store.write(db):
+        db.execute("UPDATE feedback_items SET evidence = 'pas du JSON' WHERE comment_id = ?", [cid])
+    page = review_page(client)
+    assert item_ids(page) == [cid] and "<mark>" not in page
+
+
+# --- Log-in returns to the link that was opened -------------------------------------------------------------------
+
+
+def log_in_from(client, target: str):
+    """Open `target` logged out, follow to the log-in form, log in with the `next` it carries."""
+    to_login = client.get(target)
+    assert to_login.status_code == 303
+    page = client.get(to_login.headers["Location"]).get_data(as_text=True)
+    nxt = re.search(r'name="next" id="next" value="([^"]*)"', page)
+    data = {"token": ADMIN_TOKEN, "csrf": csrf_of(page), "who": "Samira"}
+    if nxt:
+        import html
+
+        data["next"] = html.unescape(nxt.group(1))
+    return client.post("/admin/login", data=data)
+
+
+def test_log_in_returns_to_the_opened_link_with_its_filters(client):
+    """The digest's "Revoir" link, opened logged out, is where the log-in leads."""
+    target = "/admin/feedback?status=new&label=problem&comment=7"
+    response = log_in_from(client, target)
+    assert response.status_code == 303 and response.headers["Location"] == target
+
+
+def test_log_in_keeps_the_anchor_sent_back_by_the_page(client):
+    """The anchor never reaches the server; the log-in page's script adds it to `next`, and it is kept."""
+    page = client.get("/admin/?next=/admin/feedback?comment%3D7").get_data(as_text=True)
+    assert "login-return.js" in page
+    response = client.post("/admin/login", data={"token": ADMIN_TOKEN, "csrf": csrf_of(page),
+                                                 "next": "/admin/feedback?comment=7#item-7"})
+    assert response.headers["Location"] == "/admin/feedback?comment=7#item-7"
+
+
+def test_a_wrong_token_keeps_the_return_target(client):
+    page = client.get("/admin/?next=/admin/feedback?status%3Dnew").get_data(as_text=True)
+    response = client.post("/admin/login", data={"token": "faux", "csrf": csrf_of(page),
+                                                 "next": "/admin/feedback?status=new"})
+    assert response.headers["Location"] == "/admin/?next=/admin/feedback?status%3Dnew"
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example/admin/", "https://evil.example/admin/", "/\\evil.example", "/admin/\\..\\\\evil.example",
+    "/\tevil.example", "/admin/\r\nLocation: https://evil.example", "/admin/\x00", "javascript:alert(1)",
+    "/api/threads", "admin/feedback", "/admin//evil.example", " /admin/feedback", "/admin/\x7f",
+])
+def test_log_in_refuses_return_targets_off_the_admin_pages(client, target):
+    """Only a relative /admin/ path is a return target: anything else leads to the moderation page."""
+    page = client.get("/admin/").get_data(as_text=True)
+    response = client.post("/admin/login", data={"token": ADMIN_TOKEN, "csrf": csrf_of(page), "next": target})
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/"
+    shown = client.get("/admin/?next=" + __import__("urllib.parse").parse.quote(target, safe=""))
+    assert "evil" not in shown.headers.get("Location", "")
+
+
+def test_a_logged_in_moderator_opening_a_return_link_goes_straight_there(client):
+    login(client)
+    response = client.get("/admin/?next=/admin/feedback?status%3Dnew")
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/feedback?status=new"
