@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 import comments_store
 
-from . import proven_web
+from . import proven_web, replies
 from .auth import (
     count_failure,
     csrf_ok,
@@ -146,6 +146,8 @@ def moderate(comment_id: int, action: str):
             comment = comments_store.set_status(get_db(), comment_id, ACTIONS[action])
             flash(texts()["done"].format(id=comment_id, status=texts()[comment.status]), "ok")
             proven_web.invite(comment)
+            if comment.status == "approved":
+                replies.send_now(get_db())
     except comments_store.CommentNotFound:
         flash(message("comment_not_found"), "error")
     return redirect(_safe_back(), code=303)

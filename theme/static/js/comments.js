@@ -74,7 +74,7 @@
     art.id = "comment-" + c.id;
     set(art, "data-id", c.id);
     set(art, "data-depth", depth);
-    if (c.lang) art.lang = c.lang;
+    if (c.lang) { art.lang = c.lang; art.dir = c.dir; }
     who.dir = text.dir = "auto";
     if (c.team) who.after(" ", el("span", "badge", t.team));
     if (c.website) {
@@ -126,11 +126,8 @@
     say(t.sending);
     /* Every post carries a fill-time token: one sent before it arrived waits for a fresh one. */
     (fields.ts.value ? tokenReady : fetchToken()).then(function () {
-      "author email website body lang ts telephone".split(" ").forEach(function (k) {
-        if (fields[k].value) data[k] = fields[k].value;
-      });
-      if (fields.parent_id.value) data.parent_id = +fields.parent_id.value;
-      data.notify = fields.notify.checked;
+      /* The form's own fields, as the page has them: a ticked box sends its value, an empty field nothing. */
+      new FormData(form).forEach(function (v, k) { if (v) data[k] = v; });
       return call("POST", base, data);
     }).then(function (r) {
       var d = r.data, err = d.error, input = err && err.field && fields[err.field], slot = input && byId(input.id + "-error");
