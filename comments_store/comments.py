@@ -123,7 +123,7 @@ def add_comment(
         comment = get_comment(db, cursor.fetchone()[0])
         if new.notify_replies and new.email and status != "spam":
             subscriptions.subscribe(db, new.email, thread.id)
-        if status == "approved":
+        if status == "approved" and new.parent_id is not None:  # only a reply has someone to tell
             subscriptions.note_published(db, comment.id)
     return comment, token
 
@@ -436,7 +436,7 @@ def set_status(db: Database, comment_id: int, status: str) -> Comment:
         before = get_comment(db, comment_id)
         db.execute("UPDATE comments SET status = ?, status_changed_at = ? WHERE id = ?",
                    [status, clock.now_iso(), comment_id])
-        if status == "approved" and before.status != "approved":
+        if status == "approved" and before.status != "approved" and before.parent_id is not None:
             subscriptions.note_published(db, comment_id)  # the reply its parent's author may hear of
         return get_comment(db, comment_id)
 
