@@ -74,8 +74,12 @@ def detect(text: str) -> str:
     return detect_with_mix(text)[0]
 
 
-def detect_with_mix(text: str, words: list[str] | None = None) -> tuple[str, bool]:
-    """The language, and whether the text also carries many words of the other one (French/English mix)."""
+def detect_with_mix(text: str, words: list[str] | None = None, *, model: bool = True) -> tuple[str, bool]:
+    """The language, and whether the text also carries many words of the other one (French/English mix).
+
+    Without `model`, texts the letters and the word vote do not settle are "other" rather than given to the
+    n-gram model (which takes seconds to load and a few MB to hold).
+    """
     arabic, latin = script_share(text)
     if arabic == 0 and latin == 0:
         return "other", False
@@ -91,6 +95,8 @@ def detect_with_mix(text: str, words: list[str] | None = None) -> tuple[str, boo
         return "fr", mixed
     if en >= 2 and en >= 3 * fr:
         return "en", mixed
+    if not model:
+        return ("fr" if fr > en else "en") if fr != en else "other", True
     return _guess(text, words, fr, en), True
 
 
@@ -115,7 +121,9 @@ def comment_lang(text: str, fallback: str | None) -> str | None:
 
     "other" is no language tag: a comment in a language we do not tell apart keeps the page's, as before.
     """
-    found = detect(text) if text else "other"
+    # Without the n-gram model: the API's process stores comments without loading it, and an unsure text
+    # keeps the page's language, which is what the model's hesitations would mostly give anyway.
+    found = detect_with_mix(text, model=False)[0] if text else "other"
     return found if found != "other" else fallback
 
 
