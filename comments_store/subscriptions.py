@@ -15,7 +15,8 @@ from . import clock
 from .db import write
 from .records import Comment, Thread
 
-__all__ = ["Due", "Subscription", "due", "end", "end_all", "get", "mark_mailed", "note_published", "subscribe"]
+__all__ = ["Due", "Subscription", "due", "end", "end_all", "get", "mark_mailed", "note_published", "of",
+           "subscribe"]
 
 EVERY = dt.timedelta(hours=1)
 
@@ -61,6 +62,13 @@ def note_published(db: Database, comment_id: int) -> bool:
                  AND (r.email IS NULL OR lower(r.email) != s.email)
                ON CONFLICT (subscription_id, reply_id) DO NOTHING""",
             [clock.now_iso(), comment_id]).rowcount)
+
+
+def of(db: Database, email: str) -> list[dict]:
+    """The articles `email` hears of replies on, and since when (for the reader's data export)."""
+    rows = db.execute("""SELECT t.slug, s.created_at FROM reply_subscriptions s JOIN threads t ON t.id = s.thread_id
+                         WHERE s.email = lower(?) ORDER BY s.id""", [email])
+    return [{"article": slug, "since": since} for slug, since in rows]
 
 
 def get(db: Database, subscription_id: int) -> Subscription | None:

@@ -259,3 +259,15 @@ def test_erasure_purges_the_readers_subscriptions(db):
     erasure.erase_reader(db, NADIA)
     assert (0, 0) == (db.execute("SELECT count(*) FROM reply_subscriptions").fetchone()[0],
                       db.execute("SELECT count(*) FROM reply_notices").fetchone()[0])
+
+
+def test_the_data_export_lists_the_readers_subscriptions(world):
+    """A reader's data export names the articles they hear of replies on."""
+    client, _, admin = world
+    published(client, admin, "Une question pour l'export.", email=NADIA, opt_in=True)
+    with client.application.test_request_context():
+        from comments_api import loop
+
+        token = loop.privacy_token(NADIA, "export")
+    data = client.get(f"/api/privacy/export?token={token}").get_json()
+    assert [SLUG] == [s["article"] for s in data["reply_notifications"]]
