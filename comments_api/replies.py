@@ -106,11 +106,13 @@ def queue_due(db: Database, settings: Settings) -> int:
     queued = 0
     for due in subscriptions.due(db):
         if due.thread is None or not due.replies:  # unpublished since, or the article is gone: nothing to say
-            subscriptions.mark_mailed(db, due.subscription.id, mailed=False)
+            subscriptions.mark_mailed(db, due.subscription.id)
             continue
         email = due.subscription.email
         try:
             with write(db):
+                if not subscriptions.mark_mailed(db, due.subscription.id, [r.id for r in due.replies]):
+                    continue  # another machine's sender is mailing these
                 token = reader_links.create(db, email, "unsubscribe", UNSUBSCRIBE_LINK_AGE)
                 everything = f"{settings.site}/api/unsubscribe?token={token}"
                 subject, text, one = _message(settings, due, everything)
@@ -118,11 +120,10 @@ def queue_due(db: Database, settings: Settings) -> int:
                              headers={"List-Unsubscribe": f"<{one}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                                       "Auto-Submitted": "auto-generated"},
                              about=[r.id for r in due.replies], reader=email)
-                subscriptions.mark_mailed(db, due.subscription.id)
             queued += 1
         except mailer.MailError as exc:  # an address stored before addresses were checked as they are now
             log.warning("reply mail for subscription %s not queued: %s", due.subscription.id, exc)
-            subscriptions.mark_mailed(db, due.subscription.id, mailed=False)
+            subscriptions.mark_mailed(db, due.subscription.id)
     return queued
 
 

@@ -102,14 +102,25 @@ def due(db: Database, every: dt.timedelta = EVERY) -> list[Due]:
     return found
 
 
-def mark_mailed(db: Database, subscription_id: int, mailed: bool = True) -> None:
-    """Every waiting notice of the subscription is done; with `mailed`, a mail went now (the hour starts)."""
+def mark_mailed(db: Database, subscription_id: int, reply_ids: list[int] | None = None) -> int:
+    """Claim the notices of `reply_ids` for a mail going now (the hour starts); returns how many were still waiting.
+
+    0 means another sender (another API machine) claimed them first: queue nothing. Call it in the transaction
+    that queues the mail; a concurrent claim waits for it, then finds nothing left. Without `reply_ids`, every
+    waiting notice is dropped unsent (their replies were unpublished since) and the hour does not start.
+    """
     now = clock.now_iso()
     with write(db):
-        db.execute("UPDATE reply_notices SET mailed_at = ? WHERE subscription_id = ? AND mailed_at IS NULL",
-                   [now, subscription_id])
-        if mailed:
+        if reply_ids is None:
+            db.execute("UPDATE reply_notices SET mailed_at = ? WHERE subscription_id = ? AND mailed_at IS NULL",
+                       [now, subscription_id])
+            return 0
+        marks = ", ".join("?" for _ in reply_ids)
+        claimed = db.execute(f"""UPDATE reply_notices SET mailed_at = ? WHERE subscription_id = ? AND mailed_at IS NULL
+                                 AND reply_id IN ({marks})""", [now, subscription_id, *reply_ids]).rowcount
+        if claimed:
             db.execute("UPDATE reply_subscriptions SET last_mailed_at = ? WHERE id = ?", [now, subscription_id])
+        return claimed
 
 
 def end(db: Database, subscription_id: int) -> bool:

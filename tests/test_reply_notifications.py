@@ -271,3 +271,16 @@ def test_the_data_export_lists_the_readers_subscriptions(world):
         token = loop.privacy_token(NADIA, "export")
     data = client.get(f"/api/privacy/export?token={token}").get_json()
     assert [SLUG] == [s["article"] for s in data["reply_notifications"]]
+
+
+def test_two_senders_never_mail_the_same_replies(db):
+    """The notices of a mail are claimed once: a second sender finding the same ones due claims nothing."""
+    mine, _ = comments_store.add_comment(db, SLUG, comments_store.NewComment(
+        author="Nadia", body="Ma question", email=NADIA, notify_replies=True), moderation="none")
+    comments_store.add_comment(db, SLUG, comments_store.NewComment(author="Sam", body="Ma réponse", parent_id=mine.id),
+                               moderation="none")
+    first, second = subscriptions.due(db), subscriptions.due(db)  # both machines read before either writes
+    ids = [r.id for r in first[0].replies]
+    assert (1, 0) == (subscriptions.mark_mailed(db, first[0].subscription.id, ids),
+                      subscriptions.mark_mailed(db, second[0].subscription.id, ids))
+    assert [] == subscriptions.due(db)
