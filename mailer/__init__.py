@@ -193,9 +193,12 @@ class OutboxSender:
         db = self.open_db()
         try:
             while not self._stop.is_set():
-                try:
-                    if self.each_round is not None:
+                if self.each_round is not None:
+                    try:
                         self.each_round(db)
+                    except Exception:  # whatever goes wrong there, what is already queued must still go out
+                        log.exception("outbox: the round's own work failed")
+                try:
                     send_due(db, self.settings)
                     due = outbox.next_attempt(db)
                 except comments_store.StoreError as exc:  # a full disk: try again next round

@@ -284,3 +284,27 @@ def test_two_senders_never_mail_the_same_replies(db):
     assert (1, 0) == (subscriptions.mark_mailed(db, first[0].subscription.id, ids),
                       subscriptions.mark_mailed(db, second[0].subscription.id, ids))
     assert [] == subscriptions.due(db)
+
+
+def test_a_failing_round_does_not_stop_the_sender(db, smtp):
+    """If the work done before a round fails, the sender still sends what is queued, and keeps running."""
+    import mailer
+
+    inbox, port = smtp
+
+    def broken(_db):
+        raise RuntimeError("the round's own work failed")
+
+    mailer.queue(db, [NADIA], "Un message en attente", "Bonjour")
+    from conftest import location_of
+
+    # The sender's own connection, as in the API (it closes it when stopped).
+    sender = mailer.OutboxSender(lambda: comments_store.open_db(location_of(db)), mailer.SmtpSettings(host="127.0.0.1", port=port, starttls=False),
+                                 interval=0.05, each_round=broken).start()
+    try:
+        assert inbox.wait(1)
+        mailer.queue(db, [NADIA], "Un deuxième", "Bonjour")
+        sender.kick()
+        assert inbox.wait(2)
+    finally:
+        sender.stop()
