@@ -146,8 +146,8 @@ def post_comment(slug: str):
     stored_at = time.time()
     if comment.status == "pending":
         notify.new_pending(comment)
-    elif comment.status == "approved":
-        replies.send_now(get_db())
+    elif comment.status == "approved" and comment.parent_id:
+        replies.send_now(get_db())  # a published reply: its parent's author may be waiting for it
     # Spam is reported as pending: the sender learns nothing about the filters.
     shown_status = "pending" if comment.status == "spam" else comment.status
     if form:

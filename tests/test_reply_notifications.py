@@ -308,3 +308,12 @@ def test_a_failing_round_does_not_stop_the_sender(db, smtp):
         assert inbox.wait(2)
     finally:
         sender.stop()
+
+
+def test_without_moderation_a_reply_is_announced_as_it_is_posted(make_app, smtp):
+    """Moderation off: a reply is published as it is posted, and its mail goes at once."""
+    client = make_app(smtp_host="127.0.0.1", smtp_port=smtp[1], smtp_starttls=False, moderation="none").test_client()
+    mine = post(client, "Une question sans modération.", email=NADIA, opt_in=True)
+    reply = post(client, "Une réponse publiée tout de suite.", parent=mine, author="Sam")
+    assert smtp[0].wait(1)
+    assert f"#comment-{reply}" in reply_mails(smtp[0])[0].get_content()
