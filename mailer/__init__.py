@@ -196,7 +196,9 @@ class OutboxSender:
                 if self.each_round is not None:
                     try:
                         self.each_round(db)
-                    except Exception:  # whatever goes wrong there, what is already queued must still go out
+                    except comments_store.StoreError as exc:  # as below: the database will answer again
+                        log.warning("outbox: %s", exc)
+                    except Exception:  # whatever else goes wrong there, what is already queued must still go out
                         log.exception("outbox: the round's own work failed")
                 try:
                     send_due(db, self.settings)
