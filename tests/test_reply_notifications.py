@@ -317,3 +317,18 @@ def test_without_moderation_a_reply_is_announced_as_it_is_posted(make_app, smtp)
     reply = post(client, "Une réponse publiée tout de suite.", parent=mine, author="Sam")
     assert smtp[0].wait(1)
     assert f"#comment-{reply}" in reply_mails(smtp[0])[0].get_content()
+
+
+def test_no_reader_text_reaches_a_header(world):
+    """The mail's headers are ours only: the replier's name and text appear in its body, never in a header."""
+    client, inbox, admin = world
+    mine = published(client, admin, "Une question d'en-têtes.", email=NADIA, opt_in=True)
+    published(client, admin, "Subject: piège", parent=mine, author="Bcc evil@evil.example")
+    assert inbox.wait(1)
+    message = reply_mails(inbox)[0]
+    extra = {"from", "to", "subject", "date", "message-id", "list-unsubscribe", "list-unsubscribe-post",
+             "auto-submitted", "content-type", "content-transfer-encoding", "mime-version"}
+    assert set() == {name.lower() for name in message.keys()} - extra
+    headers = "\n".join(str(value) for value in message.values())
+    assert "evil" not in headers and "piège" not in headers
+    assert "Bcc evil@evil.example" in message.get_content()
