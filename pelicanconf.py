@@ -115,7 +115,9 @@ JINJA_FILTERS = {
     "count_label": site_helpers.count_label,
 }
 
-# Search engines and social cards only make sense on the public URL.
+# Canonical links only make sense on the public URL; share cards (OpenGraph, Twitter) are on every build.
 SEO_TAGS = False
+# The picture of a shared post without an `Image:` of its own (1200×630).
+SHARE_IMAGE = "images/partage.png"
 
 CACHE_PATH = os.environ.get("BOUCLE_CACHE", "cache")

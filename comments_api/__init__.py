@@ -9,7 +9,8 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin_api, admin_feedback, admin_web, config, db, errors, privacy_web, proven_web, public, site
+from . import (admin_api, admin_feedback, admin_web, config, db, errors, notify, privacy_web, proven_web, public,
+               replies_web, site)
 from .auth import token_fingerprint
 from .hosts import AllowedHosts
 from .ids import IdConverter
@@ -43,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_feedback.bp)
     app.register_blueprint(privacy_web.bp)
     app.register_blueprint(proven_web.bp)
+    app.register_blueprint(replies_web.bp)
     if app.config["CORS_ORIGINS"]:
         # Only the public API, and only for the listed origins; the admin never answers other sites.
         CORS(app, resources={r"/api/(threads|counts|preview|form-token).*": {"origins": app.config["CORS_ORIGINS"]}},
@@ -56,6 +58,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # and address in place.
     app.wsgi_app = AllowedHosts(app.wsgi_app, app.config["ALLOWED_HOSTS"])
     site.init_app(app)
+    if app.config["SMTP_HOST"] and not app.testing:
+        # The outbox sender also queues the reply mails that waited for their hour (replies.py): it runs from
+        # the start, not only once this process has queued a first message.
+        with app.app_context():
+            notify.sender()
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

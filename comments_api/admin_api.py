@@ -5,7 +5,7 @@ from flask import Blueprint, request
 
 import comments_store
 
-from . import proven_web, safe_json
+from . import proven_web, replies, safe_json
 from .auth import require_token
 from .db import get_db
 from .errors import APIError
@@ -54,6 +54,8 @@ def show_comment(comment_id: int):
 def moderate(comment_id: int, action: str):
     comment = comments_store.set_status(get_db(), comment_id, ACTIONS[action])
     proven_web.invite(comment)
+    if comment.status == "approved":
+        replies.send_now(get_db())
     return comment.private()
 
 

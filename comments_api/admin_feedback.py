@@ -18,7 +18,7 @@ import feedback
 from feedback import BadWeek, Week
 from feedback import store as feedback_store
 
-from . import loop
+from . import loop, replies
 from .admin_web import texts
 from .auth import csrf_ok, csrf_token
 from .db import get_db
@@ -288,6 +288,7 @@ def _answer_reader(db, comment_id: int, text: str) -> None:
         flash("La réponse publique doit faire entre 2 et 5 000 caractères ; elle n'a pas été publiée.", "error")
         return
     flash("Réponse publique publiée sous le commentaire.", "ok")
+    replies.send_now(db)  # the reader subscribed to replies hears of it as of any other
     comment = comments_store.get_comment(db, comment_id)
     if not (comment.notify and comment.email):
         return

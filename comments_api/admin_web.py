@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 import comments_store
 from comments_store import clock, moderation
 
-from . import proven_web
+from . import proven_web, replies
 from .auth import (
     count_failure,
     csrf_ok,
@@ -250,6 +250,8 @@ def bulk():
             done += 1
         except comments_store.CommentNotFound:
             missing += 1
+    if done and ACTIONS.get(action) == "approved":
+        replies.send_now(get_db())  # readers waiting for these replies hear now, not at the sender's next round
     if done:
         text = texts()["bulk_deleted"] if action == "delete" else texts()["bulk_done"]
         flash(text.format(n=done, status=texts().get(ACTIONS.get(action, ""), "")), "ok")
@@ -278,6 +280,8 @@ def moderate(comment_id: int, action: str):
             comment = comments_store.set_status(get_db(), comment_id, ACTIONS[action])
             flash(texts()["done"].format(id=comment_id, status=texts()[comment.status]), "ok")
             proven_web.invite(comment)
+            if comment.status == "approved":
+                replies.send_now(get_db())
     except comments_store.CommentNotFound:
         flash(message("comment_not_found"), "error")
     return redirect(_safe_back(), code=303)

@@ -10,10 +10,10 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from . import form_data
 from .api_error import APIError
 from .config import origin_of
-from .messages import language
+from .messages import LANGS, language
 
 SALT = "boucle-comment-form"
-FORM_FIELDS = ("author", "email", "website", "body", "parent_id", "notify", "lang")
+FORM_FIELDS = ("author", "email", "website", "body", "parent_id", "notify", "notify_replies", "lang")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -92,20 +92,23 @@ def sent_values() -> dict[str, str]:
     return {name: form_data.field(name) for name in FORM_FIELDS}
 
 
-def reply_page(parent):
-    """A form answering `parent`, quoted above it."""
+def reply_page(parent, thread_lang: str | None):
+    """A form answering `parent`, quoted above it, in the article's language `thread_lang`."""
     values = dict.fromkeys(FORM_FIELDS, "")
-    values.update(parent_id=str(parent.id), lang=parent.lang or "")
+    # The page's language, as on the article (not the browser's, nor the comment's own).
+    page_lang = (thread_lang or "fr").split("-")[0].lower()
+    values.update(parent_id=str(parent.id), lang=thread_lang or "")
     action = request.path.rsplit("/", 2)[0]  # …/comments/<id>/reply → …/comments
-    return _form_page(values, None, 200, parent=parent, action=action)
+    return _form_page(values, None, 200, parent=parent, action=action,
+                      lang=page_lang if page_lang in LANGS else None)
 
 
 def _form_page(values: dict, text: str | None, status: int, *, action: str, preview: str | None = None,
-               parent=None):
+               parent=None, lang: str | None = None):
     html = render_template(
         "form_retry.html", message=text, values=values, token=issue_token(), action=action,
         preview=preview, error=status >= 400, parent=parent,
-        lang=language(), site_url=current_app.config["SITEURL"],
+        lang=lang or language(), site_url=current_app.config["SITEURL"],
         back=article_page() or current_app.config["SITEURL"] + "/",
     )
     return current_app.response_class(html, status=status, mimetype="text/html")

@@ -34,8 +34,11 @@ def sender() -> mailer.OutboxSender:
     with _lock:
         running = app.extensions.get("boucle_outbox")
         if running is None:
-            path = app.config["DB_PATH"]
-            running = mailer.OutboxSender(lambda: comments_store.open_db(path, migrate=False), settings()).start()
+            from . import replies  # which queues through here
+
+            path, reply_settings = app.config["DB_PATH"], replies.Settings.of_app(app)
+            running = mailer.OutboxSender(lambda: comments_store.open_db(path, migrate=False), settings(),
+                                          each_round=lambda db: replies.queue_due(db, reply_settings)).start()
             app.extensions["boucle_outbox"] = running
     return running
 

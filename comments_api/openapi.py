@@ -74,7 +74,12 @@ def _spec() -> dict[str, Any]:
                                            "author": {"type": "string"}, "website": {"type": "string", "nullable": True},
                                            "html": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
                                            "edited_at": {"type": "string", "format": "date-time", "nullable": True},
-                                           "lang": {"type": "string", "nullable": True}, "deleted": {"type": "boolean"}}},
+                                           "lang": {"type": "string", "nullable": True,
+                                                    "description": "the language the comment is written in (detected "
+                                                                   "when stored; the page's when unsure)"},
+                                           "dir": {"type": "string", "enum": ["ltr", "rtl"],
+                                                   "description": "the direction of that language (rtl: Arabic)"},
+                                           "deleted": {"type": "boolean"}}},
                 "NewComment": {"type": "object", "required": ["author", "body"], "additionalProperties": False,
                                "properties": {"author": {"type": "string", "maxLength": 80},
                                               "email": {"type": "string", "maxLength": 254},
@@ -82,7 +87,11 @@ def _spec() -> dict[str, Any]:
                                               "body": {"type": "string", "minLength": 2, "maxLength": 5000,
                                                        "description": "Markdown"},
                                               "parent_id": {"type": "integer", "nullable": True},
-                                              "lang": {"type": "string"}, "notify": {"type": "boolean"},
+                                              "lang": {"type": "string", "description": "the page's language, "
+                                                       "kept when the comment's own cannot be told"},
+                                              "notify": {"type": "boolean"},
+                                              "notify_replies": {"type": "boolean", "description": "e-mail the "
+                                                                 "address when a reply is published (needs email)"},
                                               "ts": {"type": "string", "description": "fill-time token from GET "
                                                      "/api/form-token: required in JSON; a form without it gets a "
                                                      "preview to confirm"},
@@ -162,6 +171,21 @@ def _spec() -> dict[str, Any]:
                              "required": ["List-Unsubscribe"]}}}},
                          "responses": {"200": {"description": "text/html: unsubscribed"},
                                        "400": {"description": "forged, expired or withdrawn link, or no One-Click body"}}}},
+            "/api/replies/unsubscribe": {
+                "get": {"summary": "Reply notifications: confirmation page for ending those of one article (changes "
+                                   "nothing: link scanners open links)",
+                        "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "text/html form"},
+                                      "400": {"description": "forged link, or already unsubscribed"}}},
+                "post": {"summary": "One-click end of one article's reply notifications (RFC 8058): form body "
+                                    "List-Unsubscribe=One-Click, token in the query (or a `token` field)",
+                         "parameters": [{"name": "token", "in": "query", "required": False, "schema": {"type": "string"}}],
+                         "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                             "type": "object", "properties": {"List-Unsubscribe": {"type": "string", "enum": ["One-Click"]},
+                                                              "token": {"type": "string"}},
+                             "required": ["List-Unsubscribe"]}}}},
+                         "responses": {"200": {"description": "text/html: unsubscribed from this article's replies"},
+                                       "400": {"description": "forged link, already unsubscribed, or no One-Click body"}}}},
             "/api/privacy": {
                 "get": {"summary": "Form asking for a link to one's data", "responses": {"200": {"description": "text/html"}}},
                 "post": {"summary": "E-mail an export link and an erasure link (form field `email`; one address; "

@@ -98,8 +98,9 @@ def privacy_export():
         return _bad_privacy_link()
     data = [{k: v for k, v in c.private().items() if k not in ("client_hash",)}
             for c in comments_store.comments_of(get_db(), email)]
-    response = current_app.response_class(json.dumps({"email": email, "comments": data}, ensure_ascii=False, indent=2),
-                                          mimetype="application/json")
+    mine = {"email": email, "comments": data,
+            "reply_notifications": comments_store.subscriptions.of(get_db(), email)}
+    response = current_app.response_class(json.dumps(mine, ensure_ascii=False, indent=2), mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="mes-commentaires.json"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -12,7 +12,7 @@ from limits import parse_many
 import comments_store
 from comments_store import Limits, NewComment, site_state
 
-from . import forms, network_limits, notify, proven_web, safe_json
+from . import forms, network_limits, notify, proven_web, replies, safe_json
 from .db import get_db
 from .errors import APIError, is_form_post
 from .ids import MAX_ID, parse_id
@@ -25,7 +25,8 @@ from .spam import HONEYPOT_FIELD, spam_reason
 bp = Blueprint("public", __name__, url_prefix="/api")
 
 PREVIEW_LIMITS = parse_many("60/minute;1000/hour")
-JSON_FIELDS = {"author", "email", "website", "body", "parent_id", "lang", "notify", "ts", "back", HONEYPOT_FIELD}
+JSON_FIELDS = {"author", "email", "website", "body", "parent_id", "lang", "notify", "notify_replies", "ts", "back",
+               HONEYPOT_FIELD}
 
 
 def limits() -> Limits:
@@ -131,6 +132,7 @@ def post_comment(slug: str):
         author=data.get("author"), body=data.get("body"), email=data.get("email"), website=data.get("website"),
         parent_id=_parent_id(data.get("parent_id")), lang=data.get("lang"),
         notify=data.get("notify") in (True, "1", "on", "true"),
+        notify_replies=data.get("notify_replies") in (True, "1", "on", "true"),
     )
     spam = spam_reason(data.get("body") if isinstance(data.get("body"), str) else "",
                            data.get(HONEYPOT_FIELD) if isinstance(data.get(HONEYPOT_FIELD), str) else None,
@@ -144,6 +146,8 @@ def post_comment(slug: str):
     stored_at = time.time()
     if comment.status == "pending":
         notify.new_pending(comment)
+    elif comment.status == "approved" and comment.parent_id:
+        replies.send_now(get_db())  # a published reply: its parent's author may be waiting for it
     # Spam is reported as pending: the sender learns nothing about the filters.
     shown_status = "pending" if comment.status == "spam" else comment.status
     if form:
@@ -177,7 +181,7 @@ def reply_form(slug: str, comment_id: int):
     parent = comments_store.get_comment(get_db(), comment_id, slug)
     if parent.status != "approved" or parent.deleted:
         raise APIError(404, "comment_not_found")
-    return forms.reply_page(parent)
+    return forms.reply_page(parent, comments_store.get_thread(get_db(), slug).lang)
 
 
 @bp.get("/counts")

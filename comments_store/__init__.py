@@ -28,7 +28,7 @@ from .comments import (
     search,
     set_status,
 )
-from . import admin_sessions, moderation, outbox, postgres, proven
+from . import admin_sessions, language, moderation, outbox, postgres, proven, subscriptions
 from .db import open_db, write
 from .errors import (
     CommentNotFound,
@@ -48,7 +48,7 @@ from .threads import get_thread, list_threads, register_threads
 
 __all__ = [
     "MAX_ID",
-    "admin_sessions", "moderation", "outbox", "postgres",
+    "admin_sessions", "language", "moderation", "outbox", "postgres", "subscriptions",
     "MODERATION_MODES", "STATUSES", "Comment", "add_team_reply", "comments_of", "erase_person", "unsubscribe", "CommentNotFound", "DuplicateComment", "EditNotAllowed",
     "InvalidComment", "Limits", "NewComment", "StoreError", "StoreUnavailable", "Thread", "ThreadNotFound", "add_comment",
     "approved_by_thread", "check_comment", "count_approved", "count_links", "counts", "ping", "delete_comment", "delete_own", "edit_own", "get_comment",

@@ -123,9 +123,10 @@ def prune(folder: Path, keep: int) -> list[Path]:
 
 
 # Tables that describe the running service, not the blog: their live rows stay (a restored lease would stop
-# the site's rebuilds until it expired; a restored admin session would bring back one ended by a log-out).
-# Our migration record describes the live file's schema, which stays.
-KEEP_LIVE = ("_sqlite_migrations", "leases", "admin_sessions")
+# the site's rebuilds until it expired; a restored admin session would bring back one ended by a log-out;
+# restored reply subscriptions would mail a reader who unsubscribed since the backup). Our migration
+# record describes the live file's schema, which stays.
+KEEP_LIVE = ("_sqlite_migrations", "leases", "admin_sessions", "reply_subscriptions", "reply_notices")
 
 
 def _tables(conn: sqlite3.Connection, schema: str) -> dict[str, list[str]]:

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from . import clock, proven
+from . import clock, proven, subscriptions
 from .db import write
+from .language import comment_lang
 from .errors import CommentNotFound, DuplicateComment, EditChanged, EditNotAllowed, InvalidComment
 from .records import STATUSES, Comment, EditOutcome, NewComment, PendingEdit, Thread
 from .render import render
@@ -109,6 +110,7 @@ def add_comment(
             [thread.id, print_, since],
         ).fetchone():
             raise DuplicateComment(field="body")
+        status = _initial_status(db, new, moderation, spam, proof)
         cursor = db.execute(
             """
             INSERT INTO comments (thread_id, parent_id, author, email, website, body, html, status, created_at,
@@ -116,13 +118,17 @@ def add_comment(
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """,
             [thread.id, new.parent_id, new.author, new.email, new.website, new.body, render(new.body),
-             _initial_status(db, new, moderation, spam, proof), clock.now_iso(), new.lang or thread.lang, client_hash,
+             status, clock.now_iso(), comment_lang(new.body, new.lang or thread.lang), client_hash,
              _hash_token(token), print_, int(new.notify)],
         )
         comment_id = cursor.fetchone()[0]
         if isinstance(spam, str) and spam:
             db.execute("UPDATE comments SET spam_reason = ? WHERE id = ?", [spam[:40], comment_id])
         comment = get_comment(db, comment_id)
+        if new.notify_replies and new.email and status != "spam":
+            subscriptions.subscribe(db, new.email, thread.id)
+        if status == "approved" and new.parent_id is not None:  # only a reply has someone to tell
+            subscriptions.note_published(db, comment.id)
     return comment, token
 
 
@@ -170,17 +176,20 @@ def add_team_reply(db: Database, parent_id: int, body: str, author: str = "Équi
             """INSERT INTO comments (thread_id, parent_id, author, body, html, status, created_at, lang, fingerprint,
                                      is_team, status_changed_at)
                VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, 1, ?) RETURNING id""",
-            [parent.thread_id, parent.id, new.author, new.body, render(new.body), clock.now_iso(), parent.lang,
-             fingerprint(new.body), clock.now_iso()],
+            [parent.thread_id, parent.id, new.author, new.body, render(new.body), clock.now_iso(),
+             comment_lang(new.body, parent.lang), fingerprint(new.body), clock.now_iso()],
         )
-        return get_comment(db, cursor.fetchone()[0])
+        reply = get_comment(db, cursor.fetchone()[0])
+        subscriptions.note_published(db, reply.id)
+        return reply
 
 
 def unsubscribe(db: Database, email: str) -> int:
-    """Stop every notification to this address; returns how many comments it covered."""
+    """Stop every notification to this address (reply mails included); returns how many comments it covered."""
     if not storable(email):
         return 0
     with write(db):
+        subscriptions.end_all(db, email)
         return db.execute("UPDATE comments SET notify = 0 WHERE lower(email) = lower(?) AND notify = 1",
                           [email]).rowcount
 
@@ -343,8 +352,8 @@ def edit_own(db: Database, slug: str, comment_id: int, token: str, body: str, *,
             )
             return EditOutcome(comment, pending_edit(db, comment_id))
         db.execute(
-            "UPDATE comments SET body = ?, html = ?, fingerprint = ?, edited_at = ? WHERE id = ?",
-            [text, render(text), fingerprint(text), clock.now_iso(), comment_id],
+            "UPDATE comments SET body = ?, html = ?, fingerprint = ?, edited_at = ?, lang = ? WHERE id = ?",
+            [text, render(text), fingerprint(text), clock.now_iso(), comment_lang(text, comment.lang), comment_id],
         )
         return EditOutcome(get_comment(db, comment_id))
 
@@ -381,8 +390,9 @@ def approve_edit(db: Database, comment_id: int, edit_id: int) -> Comment:
     """Publish the waiting edit `edit_id`, exactly that version; EditChanged if it no longer waits."""
     with write(db):
         _, body, html, print_ = _waiting(db, comment_id, edit_id)
-        db.execute("UPDATE comments SET body = ?, html = ?, fingerprint = ?, edited_at = ? WHERE id = ?",
-                   [body, html, print_, clock.now_iso(), comment_id])
+        db.execute("UPDATE comments SET body = ?, html = ?, fingerprint = ?, edited_at = ?, lang = ? WHERE id = ?",
+                   [body, html, print_, clock.now_iso(), comment_lang(body, get_comment(db, comment_id).lang),
+                    comment_id])
         db.execute("DELETE FROM comment_edits WHERE id = ?", [edit_id])
         return get_comment(db, comment_id)
 
@@ -427,7 +437,7 @@ def set_status(db: Database, comment_id: int, status: str) -> Comment:
     if status not in STATUSES:
         raise InvalidComment(code="status_invalid", field="status")
     with write(db):
-        get_comment(db, comment_id)
+        before = get_comment(db, comment_id)
         # Filed as spam by a moderator says so; a filter's reason stays while the comment stays spam.
         if status == "spam":
             db.execute("""UPDATE comments SET status = ?, status_changed_at = ?,
@@ -436,6 +446,8 @@ def set_status(db: Database, comment_id: int, status: str) -> Comment:
         else:
             db.execute("UPDATE comments SET status = ?, status_changed_at = ?, spam_reason = NULL WHERE id = ?",
                        [status, clock.now_iso(), comment_id])
+        if status == "approved" and before.status != "approved" and before.parent_id is not None:
+            subscriptions.note_published(db, comment_id)  # the reply its parent's author may hear of
         return get_comment(db, comment_id)
 
 

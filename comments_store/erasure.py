@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from . import subscriptions
 from .comments import erase_person
 from .db import is_postgres, write
 from .rules import storable
@@ -89,6 +90,7 @@ def erase_reader(db: Database, email: str, address_hash: str | None = None) -> E
             db.execute(f"DELETE FROM outbox_about WHERE outbox_id IN ({marks})", chunk)
             db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", chunk)
         db.execute("DELETE FROM reader_links WHERE email = ?", [email.lower()])
+        subscriptions.end_all(db, email)  # and the notices of replies waiting for them
         if address_hash:
             db.execute("DELETE FROM reader_requests WHERE address_hash = ?", [address_hash])
     if not is_postgres(db):

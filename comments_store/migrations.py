@@ -295,6 +295,54 @@ def admin_sessions(db: Database) -> None:
     )
 
 
+def detect_languages(db: Database) -> int:
+    """Mark every stored comment with the language its text is written in (the page's when unsure); returns
+    how many changed. The migration below runs it once; comments stored since are marked as they arrive."""
+    from .language import comment_lang
+
+    rows = db.execute("""SELECT c.id, c.body, c.lang, t.lang FROM comments c JOIN threads t ON t.id = c.thread_id
+                         WHERE c.deleted = 0 AND c.body != ''""").fetchall()
+    changed = [(found, cid) for cid, body, lang, page in rows if (found := comment_lang(body, lang or page)) != lang]
+    for found, cid in changed:
+        db.execute("UPDATE comments SET lang = ? WHERE id = ?", [found, cid])
+    return len(changed)
+
+
+@migrations(name="0012_reply_notifications_and_comment_lang")
+def reply_notifications_and_comment_lang(db: Database) -> None:
+    # Readers who asked, on the form, for an e-mail when someone answers them on an article: one row per
+    # address (lower case) and article. No foreign key to threads: these rows stay live through a restore
+    # (backup.KEEP_LIVE), so that restoring an old backup never brings back a subscription its reader ended.
+    db.execute(
+        """
+        CREATE TABLE reply_subscriptions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            email TEXT NOT NULL,
+            thread_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            last_mailed_at TEXT,
+            UNIQUE (email, thread_id)
+        )
+        """
+    )
+    # Each published reply a subscriber is to hear of, and when it went out (at most one mail an hour per
+    # article groups the others): a reply is announced once, even if a moderator unpublishes and republishes it.
+    db.execute(
+        """
+        CREATE TABLE reply_notices (
+            subscription_id INTEGER NOT NULL REFERENCES reply_subscriptions(id) ON DELETE CASCADE,
+            reply_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            mailed_at TEXT,
+            PRIMARY KEY (subscription_id, reply_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX reply_notices_waiting ON reply_notices(mailed_at, subscription_id)")
+    # Comments stored before each one carried its own language had the page's: detected once, here.
+    detect_languages(db)
+
+
 @migrations(name="0013_spam_reasons")
 def spam_reasons(db: Database) -> None:
     # Why a comment was filed as spam (a filter's code, or "moderator"), shown to moderators so they can trust

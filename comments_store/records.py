@@ -5,6 +5,8 @@ import difflib
 import re
 from dataclasses import asdict, dataclass, field
 
+from .language import direction
+
 STATUSES = ("pending", "approved", "rejected", "spam")
 
 
@@ -39,6 +41,11 @@ class Comment:
     thread_slug: str = ""
     is_team: bool = False
 
+    @property
+    def dir(self) -> str:
+        """The direction its language is written in: 'rtl' (Arabic) or 'ltr'."""
+        return direction(self.lang)
+
     def public(self) -> dict:
         """What anyone may see: never the e-mail, the address hash or the secret."""
         return {
@@ -50,6 +57,7 @@ class Comment:
             "created_at": self.created_at,
             "edited_at": self.edited_at,
             "lang": self.lang,
+            "dir": self.dir,
             "deleted": self.deleted,
             "team": self.is_team,
         }
@@ -72,6 +80,7 @@ class NewComment:
     parent_id: int | None = None
     lang: str | None = None
     notify: bool = False
+    notify_replies: bool = False  # an e-mail when someone answers this reader on the article
     extra: dict = field(default_factory=dict)
 
 

@@ -107,7 +107,8 @@ def check(new: NewComment, limits: Limits = Limits()) -> NewComment:
         raise InvalidComment(code="parent_invalid", field="parent_id")
     lang = clean_text(new.lang, "lang", multiline=False)[:12] or None
     return NewComment(author=author, body=body, email=email, website=website, parent_id=parent_id,
-                      lang=lang, notify=bool(new.notify and email))
+                      lang=lang, notify=bool(new.notify and email),
+                      notify_replies=bool(new.notify_replies and email))
 
 
 def fingerprint(body: str) -> str:

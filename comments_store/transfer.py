@@ -9,7 +9,7 @@ from .sequences import handed_out, next_after
 
 # The comment store's tables, parents before children; feedback/store.py lists its own.
 TABLES = ("threads", "comments", "outbox", "outbox_about", "leases", "comment_edits", "proven_addresses", "store_keys",
-          "reader_links", "reader_requests")
+          "reader_links", "reader_requests", "reply_subscriptions", "reply_notices")
 _BATCH = 2000
 
 

@@ -170,10 +170,15 @@ def send_due(db: Database, settings: SmtpSettings) -> tuple[int, int]:
 
 
 class OutboxSender:
-    """A daemon thread that sends the outbox every `interval` seconds, and at once when `kick()`ed."""
+    """A daemon thread that sends the outbox every `interval` seconds, and at once when `kick()`ed.
 
-    def __init__(self, open_db: Callable[[], Database], settings: SmtpSettings, interval: float = 10.0):
-        self.open_db, self.settings, self.interval = open_db, settings, interval
+    `each_round`, if given, runs before each round with the sender's connection: work that queues messages
+    when their time comes (reply notifications grouped by the hour).
+    """
+
+    def __init__(self, open_db: Callable[[], Database], settings: SmtpSettings, interval: float = 10.0,
+                 each_round: Callable[[Database], object] | None = None):
+        self.open_db, self.settings, self.interval, self.each_round = open_db, settings, interval, each_round
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._run, name="boucle-outbox", daemon=True)
 
@@ -193,6 +198,13 @@ class OutboxSender:
         db = self.open_db()
         try:
             while not self._stop.is_set():
+                if self.each_round is not None:
+                    try:
+                        self.each_round(db)
+                    except comments_store.StoreError as exc:  # as below: the database will answer again
+                        log.warning("outbox: %s", exc)
+                    except Exception:  # whatever else goes wrong there, what is already queued must still go out
+                        log.exception("outbox: the round's own work failed")
                 try:
                     send_due(db, self.settings)
                     due = outbox.next_attempt(db)

@@ -53,6 +53,15 @@ def assert_safe(html: str) -> None:
         ("[x](/chemin-relatif)", '<p><a rel="nofollow ugc noopener">x</a></p>'),
         ("ligne 1\nligne 2", "<p>ligne 1<br>\nligne 2</p>"),
         ("مرحبا بكم", "<p>مرحبا بكم</p>"),
+        # Headings are bold text in their own paragraph, never flattened into the next line nor an <h1>.
+        ("# Titre\nsuite", "<p><strong>Titre</strong></p>\n<p>suite</p>"),
+        ("## Sous *titre*", "<p><strong>Sous <em>titre</em></strong></p>"),
+        ("Soulignée\n===", "<p><strong>Soulignée</strong></p>"),
+        ("# <script>x</script>", "<p><strong>&lt;script&gt;x&lt;/script&gt;</strong></p>"),
+        # A fenced block keeps its lines, and its language name gives no class (no attribute but href).
+        ("```python\nif a < b:\n    pass\n```", "<pre><code>if a &lt; b:\n    pass\n</code></pre>"),
+        ("> une\n> citation\n\n> deux", "<blockquote>\n<p>une<br>\ncitation</p>\n</blockquote>\n<blockquote>\n"
+                                         "<p>deux</p>\n</blockquote>"),
     ],
 )
 def test_markdown_renders_to_the_allowed_subset(markdown, expected):

@@ -42,6 +42,14 @@
       }).catch(quiet);
   }
 
+  /* "Copy link" copies the address; without the script (or a clipboard) it stays a plain link to it. */
+  if (navigator.clipboard) $$("[data-copied]").forEach(function (a) {
+    a.onclick = function () {
+      navigator.clipboard.writeText(a.href).then(function () { a.textContent = get(a, "data-copied"); }, quiet);
+      return false;
+    };
+  });
+
   var box = byId("comments");
   if (!box) return;
   var t = JSON.parse(get(box, "data-i18n")), lang = get(box, "data-lang"), maxDepth = +get(box, "data-max-depth"),
@@ -74,7 +82,7 @@
     art.id = "comment-" + c.id;
     set(art, "data-id", c.id);
     set(art, "data-depth", depth);
-    if (c.lang) art.lang = c.lang;
+    if (c.lang) { art.lang = c.lang; art.dir = c.dir; }
     who.dir = text.dir = "auto";
     if (c.team) who.after(" ", el("span", "badge", t.team));
     if (c.website) {
@@ -118,7 +126,7 @@
     $$("[aria-invalid]", form).forEach(function (e) { e.removeAttribute("aria-invalid"); });
   }
 
-  form.addEventListener("submit", function (ev) {
+  form.onsubmit = function (ev) {
     ev.preventDefault();
     clearErrors();
     var data = {}, button = $("[type=submit]", form);
@@ -126,11 +134,8 @@
     say(t.sending);
     /* Every post carries a fill-time token: one sent before it arrived waits for a fresh one. */
     (fields.ts.value ? tokenReady : fetchToken()).then(function () {
-      "author email website body lang ts telephone".split(" ").forEach(function (k) {
-        if (fields[k].value) data[k] = fields[k].value;
-      });
-      if (fields.parent_id.value) data.parent_id = +fields.parent_id.value;
-      data.notify = fields.notify.checked;
+      /* The form's own fields, as the page has them: a ticked box sends its value, an empty field nothing. */
+      new FormData(form).forEach(function (v, k) { if (v) data[k] = v; });
       return call("POST", base, data);
     }).then(function (r) {
       var d = r.data, err = d.error, input = err && err.field && fields[err.field], slot = input && byId(input.id + "-error");
@@ -150,10 +155,10 @@
       if (d.status == "approved") { insert(d); count(); say(t.published); } else say(t.pending);
       status.focus();
     }).catch(fail).then(function () { button.disabled = 0; });
-  });
+  };
 
   /* Live preview, rendered by the server exactly as it will be published. */
-  fields.body.addEventListener("input", function () {
+  fields.body.oninput = function () {
     clearTimeout(timer);
     timer = setTimeout(function () {
       var text = fields.body.value;
@@ -165,7 +170,7 @@
         preview.hidden = !r.ok;
       }).catch(quiet);
     }, 400);
-  });
+  };
 
   /* Reply in place: the form moves under the comment. */
   var cancel = el("button", "secondary", t.cancel);
@@ -177,7 +182,7 @@
     cancel.remove();
     home.insertBefore(form, homeNext);
   }
-  box.addEventListener("click", function (ev) {
+  box.onclick = function (ev) {
     var link = ev.target.closest("[data-reply]"), id, art;
     if (!link) return;
     ev.preventDefault();
@@ -188,12 +193,13 @@
     art.after(form);
     add($(".form-actions", form), cancel);
     fields.body.focus();
-  });
+  };
 
   /* Edit or delete one's own comment while the window is open. */
   function ownControls(id) {
-    var mine = own[id], art = byId("comment-" + id), actions, edit, del;
+    var mine = own[id], art = byId("comment-" + id), secret, actions, edit, del;
     if (!mine || !art) return;
+    secret = { "X-Edit-Token": mine.token };
     actions = $(".comment-actions", art);
     edit = el("button", "", t.edit, actions);
     del = el("button", "", t["delete"], actions);
@@ -209,7 +215,7 @@
       actions.prepend(save);
       area.focus();
       save.onclick = function () {
-        call("PATCH", base + "/" + id, { body: area.value }, { "X-Edit-Token": mine.token }).then(function (r) {
+        call("PATCH", base + "/" + id, { body: area.value }, secret).then(function (r) {
           if (refused(r)) return;
           mine.body = area.value;
           saveOwn();
@@ -224,7 +230,7 @@
     };
     del.onclick = function () {
       if (!confirm(t.confirmDelete)) return;
-      call("DELETE", base + "/" + id, null, { "X-Edit-Token": mine.token }).then(function (r) {
+      call("DELETE", base + "/" + id, null, secret).then(function (r) {
         if (refused(r)) return;
         delete own[id];
         saveOwn();
