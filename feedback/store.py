@@ -478,12 +478,13 @@ def public_state(db: Database) -> tuple:
     """A fingerprint of what the public page shows: it changes when an item enters or leaves "done"
     or a theme is renamed, so the site watcher rebuilds as it does for a published comment.
 
-    Empty while the feedback tables do not exist yet (a blog whose review page was never opened).
+    The same as for empty tables while they do not exist yet (a blog whose review page was never opened), so
+    that the first build, which creates them, is not taken for a change.
     """
     exists = ("SELECT to_regclass('feedback_themes') IS NOT NULL" if is_postgres(db) else
               "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'feedback_themes'")
     if not db.execute(exists).fetchone()[0]:
-        return ()
+        return (0, "", "", 0, "")
     return tuple(db.execute(
         """SELECT (SELECT count(*) FROM feedback_history WHERE change = 'status' AND (old = 'done' OR new = 'done')),
                   (SELECT coalesce(max(at), '') FROM feedback_history

@@ -266,11 +266,13 @@ def test_the_make_run_watcher_rebuilds_when_a_post_comes_due(monkeypatch, conten
 
 
 def test_the_tasks_watch_the_comments_and_the_schedule(monkeypatch, db, tmp_path):
-    """The state `make run` and `invoke refresh` watch is the comments' fingerprint plus the latest due post."""
+    """The state `make run` and `invoke refresh` watch is the published comments' and feedback items' fingerprint
+    plus the latest due post."""
     from conftest import location_of
+    from feedback import store as feedback_store
 
     monkeypatch.setenv(site_schedule.NOW_VARIABLE, "2026-11-30 12:00")
     state = tasks._published_state(location_of(db))()
-    assert comments_store.published_state(db) == state[:-1]
+    assert comments_store.published_state(db) + feedback_store.public_state(db) == state[:-1]
     # The latest demo post, 10:00 in Casablanca (a later one is a draft).
     assert "2026-11-16T09:00:00+00:00" == state[-1]
