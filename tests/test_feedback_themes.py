@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -232,3 +233,89 @@ def test_bad_duplicates_are_refused(fdb, case):
     error = comments_store.CommentNotFound if case == "missing" else store.BadDuplicate
     with pytest.raises(error):
         store.mark_duplicate(fdb, a, other, author="po")
+
+
+@pytest.fixture
+def loop_app(make_app, smtp):
+    _, port = smtp
+    return make_app(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, moderation="none")
+
+
+def post(client, body: str, email: str | None, notify: bool, slug="negocier-son-salaire") -> int:
+    from conftest import with_ts
+
+    payload = {"author": "Nadia Benali", "body": body, "notify": notify, **({"email": email} if email else {})}
+    response = client.post(f"/api/threads/{slug}/comments", json=with_ts(client, payload))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def as_problems(app, ids: list[int]) -> None:
+    import feedback
+    from comments_api.db import get_db
+
+    with app.app_context():
+        db = store.prepare(get_db())
+        feedback.tag_new_comments(db)
+        for cid in ids:
+            store.set_human_labels(db, cid, ["problem"], author="test")
+
+
+def test_closing_a_group_of_duplicates_answers_every_reader_once(loop_app, smtp):
+    """One reply closes the group: every item done, each opted-in reader one e-mail, however many items are theirs."""
+    from comments_api import loop
+    from comments_api.db import get_db
+
+    inbox, _ = smtp
+    client = loop_app.test_client()
+    ids = [post(client, "Le téléversement du CV échoue", "nadia@exemple.ma", True),
+           post(client, "Mon CV ne se téléverse pas", "omar@exemple.ma", True),
+           post(client, "Le CV échoue au téléversement, encore", "NADIA@exemple.ma", True, "recruter-a-distance"),
+           post(client, "Impossible de téléverser le CV", "sara@exemple.ma", False),
+           post(client, "CV upload fails", None, False)]
+    as_problems(loop_app, ids)
+    with loop_app.app_context():
+        db = store.prepare(get_db())
+        for cid in ids[1:]:
+            store.mark_duplicate(db, cid, ids[0], author="po")
+        closed = loop.close_group(db, ids[3], "Corrigé dans la version 3.5, merci à tous !", author="po")
+        assert (closed.items, closed.replies, closed.emails, closed.mail_off) == (ids, 2, 2, False)
+        assert [store.status_of(db, cid)[0] for cid in ids] == ["done"] * 5
+    assert inbox.wait(2)
+    time.sleep(0.5)  # a third e-mail, if any, would have had time to arrive
+    assert sorted(m.rcpt_tos[0].lower() for m in inbox.messages) == ["nadia@exemple.ma", "omar@exemple.ma"]
+    replies = [c for slug in ("negocier-son-salaire", "recruter-a-distance")
+               for c in client.get(f"/api/threads/{slug}/comments").get_json()["comments"] if c.get("team")]
+    assert sorted(r["parent_id"] for r in replies) == [ids[0], ids[2]]
+    with loop_app.app_context():  # closing it again (reopened, a late duplicate) tells nobody twice
+        db = store.prepare(get_db())
+        for cid in ids:
+            store.set_status(db, cid, "planned", author="po")
+        assert loop.close_group(db, ids[0], "Encore mieux.", author="po").emails == 0
+    time.sleep(0.5)
+    assert len(inbox.messages) == 2
+
+
+@pytest.mark.parametrize("case", ["wontfix", "short reply"])
+def test_closing_a_group_is_refused_as_a_whole(loop_app, smtp, case):
+    """A declined item, or a reply too short, stops the closing before anything changes."""
+    from comments_api import loop
+    from comments_api.db import get_db
+
+    inbox, _ = smtp
+    client = loop_app.test_client()
+    ids = [post(client, "Le téléversement du CV échoue", "nadia@exemple.ma", True),
+           post(client, "Mon CV ne se téléverse pas", "omar@exemple.ma", True)]
+    as_problems(loop_app, ids)
+    with loop_app.app_context():
+        db = store.prepare(get_db())
+        store.mark_duplicate(db, ids[1], ids[0], author="po")
+        if case == "wontfix":
+            store.set_status(db, ids[1], "wontfix", author="po")
+        with pytest.raises(store.BadTransition if case == "wontfix" else comments_store.InvalidComment):
+            loop.close_group(db, ids[0], "Corrigé, merci !" if case == "wontfix" else "x", author="po")
+        assert store.status_of(db, ids[0])[0] == "new"
+    assert [c for c in client.get("/api/threads/negocier-son-salaire/comments").get_json()["comments"]
+            if c.get("team")] == []
+    time.sleep(0.3)
+    assert inbox.messages == []
