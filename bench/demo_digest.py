@@ -37,7 +37,7 @@ def seed(db, week: Week, per_week: int, tz: str = "Africa/Casablanca", seed_valu
          others: int | None = None) -> None:
     """Comments over twelve weeks ending with `week` (`per_week` in it, about `others` in each earlier one)."""
     rng = random.Random(seed_value)
-    texts = [json.loads(line)["text"] for line in open(ROOT / "feedback" / "data" / "train.jsonl", encoding="utf-8")]
+    texts = [json.loads(line)["text"] for line in open(ROOT / "feedback" / "data" / "ours" / "train.jsonl", encoding="utf-8")]
     comments_store.register_threads(db, [{"slug": s, "title": t, "url": f"/{s}/", "lang": "fr", "category": c}
                                          for s, t, c in ARTICLES])
     rows = []

@@ -46,7 +46,9 @@ the an and or is are was were be been to of in on at for with without this that 
 we they my your our their not no do does did can could would should will just so very too also have has had
 from by as but if when then than there here what which who how why all any some more most into out up about
 get got still even really please thanks thank merci svp bonjour hello hi article blog site every each time
-try again always never fois chaque encore""".split())
+try again always never fois chaque encore make makes made nothing nor ago one two day days month months year
+years thing things way use using used need needs want wants like im dont don cant isnt doesnt didnt dit dire
+commentaire commentaires comment comments vrai verrais voudrais aimerais faudrait serait pourrait propose chose choses rien quelque avoir""".split())
 # English words readers use for the same things as French ones, mapped to the French word's start, so that
 # their character n-grams meet. Cross-language grouping beyond these stays with the product owner (move, merge).
 _ENGLISH = {
@@ -159,7 +161,7 @@ def name_for(texts: list[str], idf: dict[str, float] | None = None) -> str:
             folded = fold(raw)
             if len(folded) < 2 or folded in _STOP or folded.isdigit():
                 continue
-            key = _ENGLISH.get(folded, folded)[:7]  # "téléverser", "téléversement" and "upload" count as one
+            key = _ENGLISH.get(folded, folded)[:5]  # "téléverser", "téléversement" and "upload" count as one
             surface[key][raw if raw.isupper() else raw.lower()] += 1
             seen.add(key)
         df.update(seen)

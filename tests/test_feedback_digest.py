@@ -137,11 +137,12 @@ def test_every_format_agrees_with_the_data(weeks_of_data, tmp_path):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 4 and sum(int(r["problem"]) for r in rows) == 2 and sum(int(r["suggestion"]) for r in rows) == 2
     md = (tmp_path / "2026-W47.md").read_text()
-    assert f"| Problèmes | {expected[str(W)]['problems']} | {expected[str(W.shift(-1))]['problems']} |" in md
+    line = (f"{expected[str(W)]['comments']} commentaire(s), {expected[str(W)]['problems']} problème(s) "
+            f"({expected[str(W)]['problems'] - expected[str(W.shift(-1))]['problems']:+d} / sem. préc.)")
+    assert line.replace("+0", "0") in md
     html = (tmp_path / "2026-W47.html").read_text()
-    assert "<svg" in html and "<script" not in html and 'src="http' not in html and "<link" not in html
-    for key in ("comments", "problems", "suggestions"):
-        assert f"<td>{expected[str(W)][key]} <small" in html
+    assert "<svg" not in html and "<script" not in html and 'src="http' not in html and "<link" not in html
+    assert line.replace("+0", "0") in html
     assert html.count('class="item"') == 4
 
 
@@ -162,11 +163,21 @@ def test_same_week_same_data_same_files(weeks_of_data, tmp_path):
 
 
 def test_empty_week_says_so(fdb, tmp_path):
+    """A week without comments says so, and why: here the database has none at all."""
     data = digest.build(fdb, W, SETTINGS)
     assert data["totals"] == {"comments": 0, "problems": 0, "suggestions": 0} and data["items"] == []
     digest.write(data, tmp_path)
-    assert "Aucun commentaire publié cette semaine" in (tmp_path / "2026-W47.html").read_text()
-    assert "Aucun commentaire publié cette semaine" in (tmp_path / "2026-W47.md").read_text()
+    for suffix in ("html", "md"):
+        text = (tmp_path / f"2026-W47.{suffix}").read_text()
+        assert "Aucun commentaire publié cette semaine" in text and "aucun commentaire approuvé" in text
+
+
+def test_an_empty_week_after_others_names_the_last_comment(fdb):
+    """When earlier weeks had comments, the empty week's digest gives the date of the last one."""
+    add(fdb, at(W.monday - dt.timedelta(days=3), 10), "Le site plante", ["problem"])
+    data = digest.build(fdb, W, SETTINGS)
+    assert data["empty"] == {"reason": "none_this_week", "last": "2026-11-13"}
+    assert "le dernier date du 2026-11-13" in data["summary"]
 
 
 def test_resolved_items_are_listed_in_the_week_they_were_resolved(weeks_of_data):
@@ -178,11 +189,15 @@ def test_resolved_items_are_listed_in_the_week_they_were_resolved(weeks_of_data)
     assert [r["comment_id"] for r in resolved] == [item.comment_id]
 
 
-def test_themes_are_recurring_phrases(weeks_of_data):
-    fdb, _ = weeks_of_data
+def test_top_themes_count_this_weeks_items_with_their_trend(weeks_of_data):
+    """The city-filter theme (French and English) leads, with its count per week over four weeks."""
+    fdb, expected = weeks_of_data
     data = digest.build(fdb, W, SETTINGS)
-    assert data["themes"] and data["themes"][0]["count"] >= 2
-    assert any("filtre" in t["phrase"] or "city filter" in t["phrase"] for t in data["themes"])
+    top = data["themes"][0]
+    assert top["count"] == 4 and top["trend"] == [0, 2, 2, 4] and top["arrow"] == "↑"
+    assert "filtre" in top["name"].lower() or "filter" in top["name"].lower()
+    assert 2 <= len(top["excerpts"]) <= 3 and sum(a["count"] for a in top["articles"]) == 4
+    assert sum(s["count"] for s in top["statuses"]) == 4
 
 
 
