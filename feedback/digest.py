@@ -9,6 +9,7 @@ give the same files (stable ordering everywhere, no generation time inside).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -164,6 +165,14 @@ def excerpt(text: str, size: int = 140) -> str:
     return cut + " …"
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(html_text: str) -> str:
+    """The words of a comment's safe HTML, without its Markdown marks (for one-line excerpts)."""
+    return html.unescape(_TAG.sub(" ", html_text))
+
+
 def _age_days(created: str, end: dt.datetime) -> int:
     return max(0, (end - _when(created)).days)
 
@@ -196,7 +205,7 @@ def _theme_rows(db: Database, week: Week, tz: str, feedback: list[store.Item], s
             "articles": [{"title": t, "count": c} for t, c in articles],
             "statuses": [{"status": s, "label": WORDS[lang]["statuses"][s], "count": statuses[s]}
                          for s in store.STATUSES if statuses[s]],
-            "excerpts": [{"comment_id": i.comment_id, "text": excerpt(i.body),
+            "excerpts": [{"comment_id": i.comment_id, "text": excerpt(plain(i.html)),
                           "comment_url": f"{site}{i.thread_url}#comment-{i.comment_id}"} for i in shown],
         })
     return rows
@@ -413,6 +422,7 @@ def _item_row(item: store.Item, site: str, tz: str, lang: str = "fr") -> dict:
         "text": item.body,
         # Already rendered from Markdown and cleaned by comments_store when the comment was stored.
         "html": item.html,
+        "excerpt": excerpt(plain(item.html)),
         "comment_url": f"{site}{item.thread_url}#comment-{item.comment_id}",
         "review_url": f"{site}/admin/feedback?comment={item.comment_id}",
     }
