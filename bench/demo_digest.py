@@ -34,10 +34,17 @@ ARTICLES = [("cv-qui-se-fait-remarquer", "Un CV qui se fait remarquer en six sec
 
 
 def seed(db, week: Week, per_week: int, tz: str = "Africa/Casablanca", seed_value: int = 7,
-         others: int | None = None) -> None:
-    """Comments over twelve weeks ending with `week` (`per_week` in it, about `others` in each earlier one)."""
+         others: int | None = None, public: bool = False) -> None:
+    """Comments over twelve weeks ending with `week` (`per_week` in it, about `others` in each earlier one).
+
+    Texts come from our own labelled comments; with `public`, also from the public corpora (app-store reviews),
+    so that a large week is not a few hundred texts repeated.
+    """
     rng = random.Random(seed_value)
-    texts = [json.loads(line)["text"] for line in open(ROOT / "feedback" / "data" / "ours" / "train.jsonl", encoding="utf-8")]
+    data = ROOT / "feedback" / "data"
+    files = [data / "ours" / "train.jsonl"] + (sorted((data / "public").glob("*.jsonl")) if public else [])
+    texts = [json.loads(line)["text"] for path in files for line in open(path, encoding="utf-8")]
+    texts = [t for t in texts if 10 <= len(t.strip()) <= 2000]  # what a comment form accepts, and says something
     comments_store.register_threads(db, [{"slug": s, "title": t, "url": f"/{s}/", "lang": "fr", "category": c}
                                          for s, t, c in ARTICLES])
     rows = []

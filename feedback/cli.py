@@ -96,8 +96,12 @@ def cmd_tag(args) -> int:
     total = comments_store.count_approved(db)
     with _progress(total, "Étiquetage") as bar:
         report = tagging.tag_comments(db, classifier, everything=args.all, progress=bar.update)
+    from . import themes
+
+    placed = themes.update(db)
     print(f"{report.tagged} commentaire(s) étiqueté(s), {report.unchanged} inchangé(s) "
-          f"(modèle {classifier.version}).")
+          f"(modèle {classifier.version}) ; thèmes : {placed.joined} élément(s) ajouté(s) à un thème, "
+          f"{len(placed.new_themes)} nouveau(x) thème(s).")
     return 0
 
 
@@ -203,6 +207,9 @@ def cmd_digest(args) -> int:
         from . import tagging
 
         tagging.tag_comments(db, load_classifier(None))  # a digest of untagged comments would be empty
+        from . import themes
+
+        themes.update(db)  # as `tag` does: new problems and suggestions join their themes
     data = digest.build(db, week, settings)
     args.out = args.out or str(digest.default_folder())
     paths = digest.write(data, args.out)

@@ -24,14 +24,16 @@ from sqlite_utils import Database
 
 from comments_store import spreadsheet
 
-from . import charts, store, themes
+from . import charts, store
 from .weeks import Week
 
 SCHEMA = "boucle.digest/2"
 HISTORY_WEEKS = 12
 TREND_WEEKS = 4
 TOP_THEMES = 10
-LISTED = 50  # backlog and answers owed: the oldest this many in the pages; every one in the JSON
+# Items, backlog and answers owed: this many per list in the HTML and Markdown (Gmail cuts an e-mail after
+# 102 KB, and nobody reads a thousand cards); every one in the JSON, the week's items in the CSV.
+LISTED = 50
 EXCERPTS = 3
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +60,7 @@ WORDS = {
         "posts": "{n} article(s) publié(s) cette semaine", "since_last": "{n} jour(s) depuis le dernier article",
         "no_post": "aucun article publié", "per_post": "{n} commentaire(s) par article commenté",
         "weekly": "Douze semaines", "by_category": "Par catégorie", "by_article": "Par article",
+        "rest": "tous dans le fichier CSV et sur la page de revue",
         "review": "Revoir", "see": "Voir le commentaire", "anonymous": "Anonyme", "more": "… et {n} de plus",
         "nothing": "Rien.", "by": "sur", "mood": "humeur", "status": "statut", "week": "semaine",
         "corrected": "étiquettes corrigées", "cues": "Indices",
@@ -87,6 +90,7 @@ WORDS = {
         "posts": "{n} post(s) published this week", "since_last": "{n} day(s) since the last post",
         "no_post": "no post published", "per_post": "{n} comment(s) per commented post",
         "weekly": "Twelve weeks", "by_category": "By category", "by_article": "By article",
+        "rest": "all of them in the CSV file and on the review page",
         "review": "Review", "see": "See the comment", "anonymous": "Anonymous", "more": "… and {n} more",
         "nothing": "Nothing.", "by": "on", "mood": "mood", "status": "status", "week": "week",
         "corrected": "tags corrected", "cues": "Cues",
@@ -211,37 +215,45 @@ def _theme_rows(db: Database, week: Week, tz: str, feedback: list[store.Item], s
     return rows
 
 
-def _backlog(db: Database, end_iso: str, end: dt.datetime, answers: dict[int, str], site: str, tz: str,
+def _short_row(item: store.Item, site: str, lang: str, end: dt.datetime) -> dict:
+    # Lists that span every week stay light: what a line of the backlog or of the answers owed shows.
+    return {"comment_id": item.comment_id, "article": item.thread_title, "first_name": item.first_name,
+            "labels": item.labels, "status": item.status, "status_label": WORDS[lang]["statuses"][item.status],
+            "age_days": _age_days(item.created_at, end), "excerpt": excerpt(plain(item.html)),
+            "comment_url": f"{site}{item.thread_url}#comment-{item.comment_id}",
+            "review_url": f"{site}/admin/feedback?comment={item.comment_id}"}
+
+
+def _backlog(every: list[store.Item], end_iso: str, end: dt.datetime, answers: dict[int, str], site: str,
              lang: str) -> list[dict]:
     """Every problem or suggestion created before the week's end that is neither done nor declined."""
-    open_items = [i for i in store.items(db, end=end_iso) if i.labels and i.status not in ("done", "wontfix")
-                  and not i.deleted]
     rows = []
-    for item in open_items:
+    for item in every:
+        if not item.labels or item.status in ("done", "wontfix") or item.deleted:
+            continue
         answered = item.comment_id in answers and answers[item.comment_id] < end_iso
-        rows.append({**_item_row(item, site, tz, lang), "age_days": _age_days(item.created_at, end),
-                     "answered": answered})
+        rows.append({**_short_row(item, site, lang, end), "answered": answered})
     # Oldest unanswered first, then the answered ones, oldest first.
     rows.sort(key=lambda r: (r["answered"], -r["age_days"], r["comment_id"]))
     return rows
 
 
-def _answers(db: Database, week: Week, settings: Settings, end_iso: str, end: dt.datetime,
+def _answers(every: list[store.Item], week: Week, settings: Settings, end_iso: str, end: dt.datetime,
              answers: dict[int, str], site: str) -> dict:
     """Readers still owed an answer, and how well this month's feedback was answered."""
     tz, lang = settings.timezone, settings.lang
     due = (end - dt.timedelta(days=settings.answer_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
     owed = []
-    for item in store.items(db, end=due):
-        if not item.labels or item.deleted:
+    for item in every:
+        if item.created_at >= due or not item.labels or item.deleted:
             continue
         if item.comment_id in answers and answers[item.comment_id] < end_iso:
             continue
-        owed.append({**_item_row(item, site, tz, lang), "age_days": _age_days(item.created_at, end)})
+        owed.append(_short_row(item, site, lang, end))
     owed.sort(key=lambda r: (-r["age_days"], r["comment_id"]))
     month_start = dt.datetime.combine(week.sunday.replace(day=1), dt.time(0), ZoneInfo(tz))
     month_iso = month_start.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    month_items = [i for i in store.items(db, start=month_iso, end=end_iso) if i.labels]
+    month_items = [i for i in every if i.created_at >= month_iso and i.labels]
     delays = sorted((_when(answers[i.comment_id]) - _when(i.created_at)).total_seconds() / 86400
                     for i in month_items if i.comment_id in answers and answers[i.comment_id] < end_iso)
     median = round(statistics.median(delays), 1) if delays else None
@@ -298,37 +310,37 @@ def _blog(settings: Settings, week: Week, week_items: list[store.Item]) -> dict:
     }
 
 
-def _why_empty(db: Database, week_items: list[store.Item], feedback: list[store.Item], start: str,
-               tz: str) -> dict | None:
+def _why_empty(db: Database, every: list[store.Item], week_items: list[store.Item], feedback: list[store.Item],
+               start: str, tz: str) -> dict | None:
     if feedback:
         return None
     if week_items:
         return {"reason": "no_feedback", "comments": len(week_items)}
-    before = store.items(db, end=start)
-    if not before and not store.items(db, start=start):
+    before = [i for i in every if i.created_at < start]
+    if not before and not store.items(db, start=start, limit=1):
         return {"reason": "no_comments"}
     last = before[-1].created_at if before else None
     return {"reason": "none_this_week", "last": _local(last, tz).strftime("%Y-%m-%d") if last else "—"}
 
 
 def build(db: Database, week: Week, settings: Settings) -> dict:
-    """The digest's data: what every format shows. Places the items not yet in a theme first."""
-    themes.update(db)
+    """The digest's data: what every format shows. Themes are as the last tagging left them (feedback.themes)."""
     tz, lang = settings.timezone, settings.lang
     site = settings.site_url.rstrip("/")
     start, end = week.bounds(tz)
     end_at = _when(end)
-    week_items = store.items(db, start=start, end=end)
+    every = store.items(db, end=end)  # read once: every list below is cut from it (ISO times sort as they read)
+    week_items = [i for i in every if i.created_at >= start]
     feedback = [i for i in week_items if i.labels]
     previous = week.shift(-1)
     p_start, p_end = previous.bounds(tz)
-    before = _counts(store.items(db, start=p_start, end=p_end))
+    before = _counts([i for i in every if p_start <= i.created_at < p_end])
     totals = _counts(week_items)
     history = []
     for k in range(HISTORY_WEEKS - 1, -1, -1):
         w = week.shift(-k)
         s, e = w.bounds(tz)
-        c = _counts(store.items(db, start=s, end=e))
+        c = _counts([i for i in every if s <= i.created_at < e])
         history.append({"week": str(w), "problems": c["problems"], "suggestions": c["suggestions"]})
     by_category: dict[str, Counter] = {}
     by_article: dict[str, dict] = {}
@@ -346,8 +358,8 @@ def build(db: Database, week: Week, settings: Settings) -> dict:
     rows = [{**_item_row(i, site, tz, lang), "theme": named.get(i.comment_id, (None, ""))[1]} for i in listed]
     resolved = [i for i in store.resolved_between(db, start, end) if not i.deleted]
     replies = store.team_replies(db, [i.comment_id for i in resolved])
-    owed = _answers(db, week, settings, end, end_at, answers, site)
-    backlog = _backlog(db, end, end_at, answers, site, tz, lang)
+    owed = _answers(every, week, settings, end, end_at, answers, site)
+    backlog = _backlog(every, end, end_at, answers, site, lang)
     data = {
         "schema": SCHEMA,
         "site": settings.site_name,
@@ -373,7 +385,7 @@ def build(db: Database, week: Week, settings: Settings) -> dict:
         "resolved": [{**_item_row(i, site, tz, lang), "resolved_at": _local(i.status_at, tz).strftime("%Y-%m-%d %H:%M"),
                       "reply": replies.get(i.comment_id, "")} for i in resolved],
         "blog": _blog(settings, week, week_items),
-        "empty": _why_empty(db, week_items, feedback, start, tz),
+        "empty": _why_empty(db, every, week_items, feedback, start, tz),
     }
     data["summary"] = summary(data)
     return data

@@ -13,12 +13,17 @@ Only feedback.store writes the tables.
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from sqlite_utils import Database
+
+from comments_store.clock import parse_iso, to_iso
 
 from . import store
 from .text import fold
@@ -33,11 +38,15 @@ JOIN_AT = 0.2
 # Features kept per item and per theme: the strongest weights carry the meaning and bound the work.
 ITEM_FEATURES = 40
 THEME_FEATURES = 80
+LEADER_FEATURES = 20
 # A theme's centre is drawn from its most recent items: enough to describe it, few enough to stay fast.
-CENTRE_ITEMS = 50
+CENTRE_ITEMS = 10
+LOOK_BACK_WEEKS = 8
+TEXT_CHARS = 400
 NAME_WORDS = 3
 
 _WORD = re.compile(r"[a-z0-9]+")
+_SURFACE = re.compile(r"[^\W_]+")
 _STOP = set("""le la les un une des du de d l et est sont au aux en dans pour par sur avec sans ce cet cette ces
 je j tu il elle on nous vous ils elles me m te t se s ne n pas plus que qui quoi qu ou mais donc car si tres trop
 mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs y c ca cela meme tout tous toute aussi bien
@@ -76,18 +85,18 @@ def words(text: str) -> list[str]:
     return found
 
 
-def _grams(word: str) -> list[str]:
+@functools.lru_cache(maxsize=100_000)
+def _grams(word: str) -> tuple[str, ...]:
+    # Cached: a few thousand words make up most of any week's comments.
     padded = f"<{word}>"
     if len(padded) <= 4:
-        return [padded]
-    return [padded[i:i + 4] for i in range(len(padded) - 3)]
+        return (padded,)
+    return tuple(padded[i:i + 4] for i in range(len(padded) - 3))
 
 
 def _counts(text: str) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for word in words(text):
-        counts.update(_grams(word))
-    return counts
+    # The opening of a comment says what it is about; the rest of a long one only dilutes it.
+    return Counter(itertools.chain.from_iterable(map(_grams, words(text[:TEXT_CHARS]))))
 
 
 def _normalise(weights: dict[str, float], keep: int) -> dict[str, float]:
@@ -106,9 +115,14 @@ class Vectoriser:
             df.update(c.keys())
         n = len(self.counts) or 1
         self.idf = {f: math.log((1 + n) / (1 + d)) + 1.0 for f, d in df.items()}
+        self._made: dict[frozenset, dict[str, float]] = {}
 
     def vector(self, i: int) -> dict[str, float]:
-        return _normalise({f: (1 + math.log(c)) * self.idf[f] for f, c in self.counts[i].items()}, ITEM_FEATURES)
+        key = frozenset(self.counts[i].items())
+        if key not in self._made:  # texts with the same words (a copied complaint) share one vector
+            self._made[key] = _normalise({f: (1 + math.log(c)) * self.idf[f] for f, c in self.counts[i].items()},
+                                         ITEM_FEATURES)
+        return self._made[key]
 
 
 def vector(text: str) -> dict[str, float]:
@@ -136,19 +150,28 @@ class _Index:
     def __init__(self):
         self.postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
 
-    def add(self, key: int, centre: dict[str, float]) -> None:
-        for f, w in centre.items():
+    def add(self, key: int, centre: dict[str, float], keep: int | None = None) -> None:
+        # A centre may be indexed by its strongest features only: they carry nearly all of any similarity
+        # above the threshold, and they keep the lists short.
+        for f, w in list(centre.items())[:keep]:
             self.postings[f].append((key, w))
 
     def nearest(self, v: dict[str, float]) -> tuple[int | None, float]:
-        scores: defaultdict[int, float] = defaultdict(float)
+        scores: dict[int, float] = {}
+        get = scores.get
         for f, w in v.items():
             for key, cw in self.postings.get(f, ()):
-                scores[key] += w * cw
-        if not scores:
-            return None, 0.0
-        key, score = min(scores.items(), key=lambda ks: (-ks[1], ks[0]))
-        return key, score
+                scores[key] = get(key, 0.0) + w * cw
+        best, top = None, 0.0
+        for key, score in scores.items():
+            if score > top or (score == top and best is not None and key < best):
+                best, top = key, score
+        return best, top
+
+
+@functools.lru_cache(maxsize=100_000)
+def _fold_word(word: str) -> str:
+    return fold(word)
 
 
 def name_for(texts: list[str], idf: dict[str, float] | None = None) -> str:
@@ -157,8 +180,8 @@ def name_for(texts: list[str], idf: dict[str, float] | None = None) -> str:
     surface: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
         seen = set()
-        for raw in re.findall(r"[^\W_]+", text):
-            folded = fold(raw)
+        for raw in _SURFACE.findall(text[:TEXT_CHARS]):
+            folded = _fold_word(raw)
             if len(folded) < 2 or folded in _STOP or folded.isdigit():
                 continue
             key = _ENGLISH.get(folded, folded)[:5]  # "téléverser", "téléversement" and "upload" count as one
@@ -195,7 +218,12 @@ def update(db: Database) -> Report:
     """
     report = Report()
     pool = store.theme_pool(db)  # (comment id, created_at, body, theme id or None, source or None)
-    waiting = [p for p in pool if p[3] is None]
+    if not pool:
+        return report
+    # Items left alone for weeks are left to people (move): the automatic step looks back a few weeks from the
+    # newest item (not from today: the same data give the same themes), and stays fast.
+    since = to_iso(parse_iso(pool[-1][1]) - dt.timedelta(weeks=LOOK_BACK_WEEKS))
+    waiting = [p for p in pool if p[3] is None and p[1] >= since]
     if not waiting:
         return report
     members: defaultdict[int, list[tuple]] = defaultdict(list)
@@ -213,8 +241,12 @@ def update(db: Database) -> Report:
 
     joins: list[tuple[int, int]] = []
     left: list[tuple] = []
+    nearest_theme: dict[int, tuple[int | None, float]] = {}  # by vector: the same words go to the same place
     for row in waiting:
-        theme_id, score = index.nearest(vectors[row[0]])
+        v = vectors[row[0]]
+        if id(v) not in nearest_theme:
+            nearest_theme[id(v)] = index.nearest(v)
+        theme_id, score = nearest_theme[id(v)]
         if theme_id is not None and score >= JOIN_AT:
             joins.append((row[0], theme_id))
         else:
@@ -223,14 +255,20 @@ def update(db: Database) -> Report:
     # Leader clustering of the rest, oldest first: each group is led by its first item.
     leaders = _Index()
     groups: dict[int, list[tuple]] = {}
+    group_of: dict[int, int] = {}  # by vector, as above
     for row in left:
-        leader, score = leaders.nearest(vectors[row[0]])
-        if leader is not None and score >= JOIN_AT:
-            groups[leader].append(row)
-        else:
-            groups[row[0]] = [row]
-            leaders.add(row[0], vectors[row[0]])
-    proposed = [(name_for([r[2] for r in g], vectoriser.idf), [r[0] for r in g])
+        v = vectors[row[0]]
+        if id(v) in group_of:
+            groups[group_of[id(v)]].append(row)
+            continue
+        leader, score = leaders.nearest(v)
+        if leader is None or score < JOIN_AT:
+            leader = row[0]
+            groups[leader] = []
+            leaders.add(leader, v, LEADER_FEATURES)
+        groups[leader].append(row)
+        group_of[id(v)] = leader
+    proposed = [(name_for([r[2] for r in g[-CENTRE_ITEMS:]], vectoriser.idf), [r[0] for r in g])
                 for _, g in sorted(groups.items()) if len(g) >= 2]
     report.joined = len(joins)
     report.new_themes = store.save_theme_placements(db, joins, proposed)

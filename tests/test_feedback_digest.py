@@ -16,7 +16,7 @@ import pytest
 import comments_store
 from conftest import location_of
 from comments_store.clock import to_iso
-from feedback import digest, store
+from feedback import digest, store, themes
 from feedback.weeks import BadWeek, Week
 
 pytestmark = pytest.mark.both_databases
@@ -195,6 +195,7 @@ def test_resolved_items_are_listed_in_the_week_they_were_resolved(weeks_of_data)
 def test_top_themes_count_this_weeks_items_with_their_trend(weeks_of_data):
     """The city-filter theme (French and English) leads, with its count per week over four weeks."""
     fdb, expected = weeks_of_data
+    themes.update(fdb)
     data = digest.build(fdb, W, SETTINGS)
     top = data["themes"][0]
     assert top["count"] == 4 and top["trend"] == [0, 2, 2, 4] and top["arrow"] == "↑"
@@ -448,6 +449,7 @@ def test_same_data_same_digest_with_themes_and_backlog(weeks_of_data, tmp_path):
     """Built twice, themes and backlog included, the four files are byte-identical."""
     fdb, _ = weeks_of_data
     add(fdb, at(W.shift(-3).monday, 9), "Le site plante le soir", ["problem"])
+    themes.update(fdb)
     first = [p.read_bytes() for p in digest.write(digest.build(fdb, W, SETTINGS), tmp_path / "a")]
     second = [p.read_bytes() for p in digest.write(digest.build(fdb, W, SETTINGS), tmp_path / "b")]
     assert first == second
