@@ -9,7 +9,7 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin_api, admin_feedback, admin_web, config, db, errors, privacy_web, proven_web, public, site
+from . import admin_api, admin_feedback, admin_themes, admin_web, config, db, errors, privacy_web, proven_web, public, site
 from .auth import token_fingerprint
 from .hosts import AllowedHosts
 from .ids import IdConverter
@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(admin_web.bp)
     app.register_blueprint(admin_feedback.bp)
+    app.register_blueprint(admin_themes.bp)
     app.register_blueprint(privacy_web.bp)
     app.register_blueprint(proven_web.bp)
     if app.config["CORS_ORIGINS"]:

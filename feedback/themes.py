@@ -28,7 +28,7 @@ from comments_store.clock import parse_iso, to_iso
 from . import store
 from .text import fold
 
-__all__ = ["JOIN_AT", "Report", "all_themes", "merge", "move", "rename", "similarity", "split", "theme_names", "update",
+__all__ = ["JOIN_AT", "Report", "all_themes", "merge", "move", "overview", "rename", "similarity", "split", "theme_names", "update",
            "vector"]
 
 # Cosine similarity from which an item joins a theme (or another item, to propose one). Chosen on the
@@ -318,3 +318,33 @@ def split(db: Database, theme_id: int, comment_ids: list[int], name: str = "") -
 def move(db: Database, comment_id: int, theme_id: int) -> None:
     """A person puts one item in another theme; the automatic step never moves it back."""
     store.move_item(db, comment_id, theme_id)
+
+
+def overview(db: Database, week_start: str, weeks: list[tuple[str, str]], excerpts: int = 3) -> list[dict]:
+    """Every theme as the themes page shows it: its items, this week's count (items created from `week_start`),
+    its counts over `weeks` ([start, end) bounds, oldest first), articles, status mix and a few excerpts."""
+    placed = store.theme_members(db)
+    groups = store.duplicate_groups(db)
+    duplicate_of = {d: canonical for canonical, dups in groups.items() for d in dups}
+    by_theme: dict[int, list] = defaultdict(list)
+    for item in store.items(db):
+        if item.comment_id in placed and not item.deleted:
+            by_theme[placed[item.comment_id]].append(item)
+    rows = []
+    for theme in store.themes(db):
+        members = sorted(by_theme.get(theme["id"], []), key=lambda i: (i.created_at, i.comment_id), reverse=True)
+        trend = [sum(start <= i.created_at < end for i in members) for start, end in weeks]
+        statuses = Counter(i.status for i in members)
+        articles = Counter(i.thread_title for i in members)
+        rows.append({
+            **theme,
+            "week": sum(i.created_at >= week_start for i in members),
+            "trend": trend,
+            "articles": sorted(articles.items(), key=lambda tc: (-tc[1], tc[0])),
+            "statuses": [(s, statuses[s]) for s in store.STATUSES if statuses[s]],
+            "excerpts": [" ".join(i.body.split())[:140] for i in members[:excerpts]],
+            "items": [{"item": i, "duplicate_of": duplicate_of.get(i.comment_id),
+                       "duplicates": groups.get(i.comment_id, [])} for i in members],
+        })
+    rows.sort(key=lambda r: (-r["week"], -r["count"], r["name"], r["id"]))
+    return rows

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import time
 from zoneinfo import ZoneInfo
 
@@ -319,3 +320,121 @@ def test_closing_a_group_is_refused_as_a_whole(loop_app, smtp, case):
             if c.get("team")] == []
     time.sleep(0.3)
     assert inbox.messages == []
+
+
+def csrf_of(page: str) -> str:
+    import re
+
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def logged_in(client) -> str:
+    """Log in as a moderator; returns the CSRF token."""
+    from conftest import ADMIN_TOKEN
+
+    page = client.get("/admin/").get_data(as_text=True)
+    client.post("/admin/login", data={"token": ADMIN_TOKEN, "csrf": csrf_of(page), "who": "Samira"})
+    return csrf_of(client.get("/admin/themes").get_data(as_text=True))
+
+
+@pytest.fixture
+def themed(loop_app):
+    """An app whose database holds two themes: CV upload (French and English) and dark mode."""
+    client = loop_app.test_client()
+    cv = [post(client, t, None, False) for t in CV_FR + CV_EN]
+    dark = [post(client, t, None, False, "recruter-a-distance") for t in DARK]
+    as_problems(loop_app, cv + dark)
+    from comments_api.db import get_db
+
+    with loop_app.app_context():
+        db = store.prepare(get_db())
+        themes.update(db)
+        placed = store.theme_members(db)
+    return client, cv, dark, placed[cv[0]], placed[dark[0]]
+
+
+def test_themes_page_needs_the_moderator_login(loop_app):
+    """Without the log-in, the page sends to the log-in form and refuses changes."""
+    client = loop_app.test_client()
+    response = client.get("/admin/themes")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/")
+    assert client.post("/admin/themes/1/rename", data={"name": "x"}).status_code == 303
+
+
+def test_themes_page_shows_counts_trend_articles_statuses_and_excerpts(themed):
+    """Each theme shows its count, this week's items, its trend, its articles, status mix and excerpts."""
+    client, cv, dark, cv_theme, _ = themed
+    logged_in(client)
+    page = client.get("/admin/themes").get_data(as_text=True)
+    block = page.split(f'id="theme-{cv_theme}"', 1)[1].split('</article>', 1)[0]
+    assert "5 élément(s) · 5 cette semaine" in block and "0 → 0 → 0 → 5 ↑" in block
+    assert "Négocier son salaire sans gêne (5)" in block and "nouveau 5" in block
+    assert block.count("<blockquote") == 3
+    english = client.get("/admin/themes", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Feedback themes" in english and "5 this week" in english
+
+
+def test_forms_rename_merge_split_and_move(themed):
+    """The page's forms rename, merge, split and move, as the product owner asks."""
+    from comments_api.db import get_db
+
+    client, cv, dark, cv_theme, dark_theme = themed
+    csrf = logged_in(client)
+    assert client.post(f"/admin/themes/{cv_theme}/rename", data={"csrf": csrf, "name": "Envoi du CV"}).status_code == 303
+    client.post(f"/admin/themes/{cv_theme}/split", data={"csrf": csrf, "item": [str(c) for c in cv[3:]],
+                                                           "name": "CV upload"})
+    client.post(f"/admin/themes/items/{cv[0]}/move", data={"csrf": csrf, "theme": str(dark_theme)})
+    app = client.application
+    with app.app_context():
+        db = store.prepare(get_db())
+        names = {t["name"]: t["count"] for t in themes.all_themes(db)}
+        placed = store.theme_members(db)
+        assert names["Envoi du CV"] == 2 and names["CV upload"] == 2 and placed[cv[0]] == dark_theme
+        new_theme = placed[cv[3]]
+    client.post(f"/admin/themes/{cv_theme}/merge", data={"csrf": csrf, "other": str(new_theme)})
+    with app.app_context():
+        assert {t["name"]: t["count"] for t in themes.all_themes(store.prepare(get_db()))}["Envoi du CV"] == 4
+    page = client.get("/admin/themes").get_data(as_text=True)
+    assert "Thèmes fusionnés." in page
+
+
+@pytest.mark.parametrize(("path", "data", "message"), [
+    ("rename", {"name": ""}, "Refusé"),
+    ("merge", {"other": "abc"}, "Ce thème n'existe plus."),
+    ("split", {}, "Refusé"),
+])
+def test_bad_theme_forms_are_refused_with_a_message(themed, path, data, message):
+    """An empty name, an unknown theme or an empty split changes nothing and says why."""
+    client, _, _, cv_theme, _ = themed
+    csrf = logged_in(client)
+    response = client.post(f"/admin/themes/{cv_theme}/{path}", data={"csrf": csrf, **data})
+    assert response.status_code == 303
+    assert message in html.unescape(client.get("/admin/themes").get_data(as_text=True))
+
+
+def test_theme_forms_need_the_csrf_token(themed):
+    """A change without the form's token is refused."""
+    client, _, _, cv_theme, _ = themed
+    logged_in(client)
+    assert client.post(f"/admin/themes/{cv_theme}/rename", data={"name": "x"}).status_code == 400
+
+
+def test_marking_duplicates_and_closing_the_group_from_the_page(loop_app, smtp):
+    """Duplicates marked on the page are closed together: one reply, one e-mail per reader."""
+    inbox, _ = smtp
+    client = loop_app.test_client()
+    ids = [post(client, "Le téléversement du CV échoue", "nadia@exemple.ma", True),
+           post(client, "Mon CV ne se téléverse pas", "omar@exemple.ma", True),
+           post(client, "Le CV échoue au téléversement, encore", "nadia@exemple.ma", True)]
+    as_problems(loop_app, ids)
+    csrf = logged_in(client)
+    for cid in ids[1:]:
+        client.post(f"/admin/themes/items/{cid}/duplicate", data={"csrf": csrf, "of": str(ids[0])})
+    client.post(f"/admin/themes/items/{ids[0]}/duplicate", data={"csrf": csrf, "of": str(ids[0])})
+    assert "Refusé" in client.get("/admin/themes").get_data(as_text=True)
+    client.post(f"/admin/themes/items/{ids[0]}/close", data={"csrf": csrf, "reply": "Corrigé, merci à tous !"})
+    page = client.get("/admin/themes").get_data(as_text=True)
+    assert "3 élément(s) faits, 1 réponse(s) publiée(s), 2 lecteur(s) prévenu(s) par e-mail." in page
+    assert inbox.wait(2)
+    time.sleep(0.5)
+    assert sorted(m.rcpt_tos[0] for m in inbox.messages) == ["nadia@exemple.ma", "omar@exemple.ma"]
