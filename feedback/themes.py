@@ -57,7 +57,8 @@ from by as but if when then than there here what which who how why all any some 
 get got still even really please thanks thank merci svp bonjour hello hi article blog site every each time
 try again always never fois chaque encore make makes made nothing nor ago one two day days month months year
 years thing things way use using used need needs want wants like im dont don cant isnt doesnt didnt dit dire
-commentaire commentaires comment comments vrai verrais voudrais aimerais faudrait serait pourrait propose chose choses rien quelque avoir""".split())
+commentaire commentaires comment comments hasn wasn aren won shouldn couldn wouldn ll ve re
+pouvez pouvoir veux voudrait vrai verrais voudrais aimerais faudrait serait pourrait propose chose choses rien quelque avoir""".split())
 # English words readers use for the same things as French ones, mapped to the French word's start, so that
 # their character n-grams meet. Cross-language grouping beyond these stays with the product owner (move, merge).
 _ENGLISH = {
