@@ -8,6 +8,7 @@ give the same files (stable ordering everywhere, no generation time inside).
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import json
@@ -219,9 +220,16 @@ def _short_row(item: store.Item, site: str, lang: str, end: dt.datetime) -> dict
     # Lists that span every week stay light: what a line of the backlog or of the answers owed shows.
     return {"comment_id": item.comment_id, "article": item.thread_title, "first_name": item.first_name,
             "labels": item.labels, "status": item.status, "status_label": WORDS[lang]["statuses"][item.status],
-            "age_days": _age_days(item.created_at, end), "excerpt": excerpt(plain(item.html)),
+            "age_days": _age_days(item.created_at, end),
             "comment_url": f"{site}{item.thread_url}#comment-{item.comment_id}",
             "review_url": f"{site}/admin/feedback?comment={item.comment_id}"}
+
+
+def _with_excerpts(rows: list[dict], by_id: dict[int, store.Item]) -> list[dict]:
+    # Only the lines the pages show get their excerpt: a long backlog stays quick to build.
+    for row in rows[:LISTED]:
+        row["excerpt"] = excerpt(plain(by_id[row["comment_id"]].html))
+    return rows
 
 
 def _backlog(every: list[store.Item], end_iso: str, end: dt.datetime, answers: dict[int, str], site: str,
@@ -235,7 +243,7 @@ def _backlog(every: list[store.Item], end_iso: str, end: dt.datetime, answers: d
         rows.append({**_short_row(item, site, lang, end), "answered": answered})
     # Oldest unanswered first, then the answered ones, oldest first.
     rows.sort(key=lambda r: (r["answered"], -r["age_days"], r["comment_id"]))
-    return rows
+    return _with_excerpts(rows, {i.comment_id: i for i in every})
 
 
 def _answers(every: list[store.Item], week: Week, settings: Settings, end_iso: str, end: dt.datetime,
@@ -251,6 +259,7 @@ def _answers(every: list[store.Item], week: Week, settings: Settings, end_iso: s
             continue
         owed.append(_short_row(item, site, lang, end))
     owed.sort(key=lambda r: (-r["age_days"], r["comment_id"]))
+    _with_excerpts(owed, {i.comment_id: i for i in every})
     month_start = dt.datetime.combine(week.sunday.replace(day=1), dt.time(0), ZoneInfo(tz))
     month_iso = month_start.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     month_items = [i for i in every if i.created_at >= month_iso and i.labels]
@@ -336,11 +345,16 @@ def build(db: Database, week: Week, settings: Settings) -> dict:
     p_start, p_end = previous.bounds(tz)
     before = _counts([i for i in every if p_start <= i.created_at < p_end])
     totals = _counts(week_items)
+    shown_weeks = [week.shift(-k) for k in range(HISTORY_WEEKS - 1, -1, -1)]
+    starts = [w.bounds(tz)[0] for w in shown_weeks]
+    per_week: list[list[store.Item]] = [[] for _ in shown_weeks]
+    for item in every:
+        n = bisect.bisect_right(starts, item.created_at) - 1
+        if n >= 0:
+            per_week[n].append(item)
     history = []
-    for k in range(HISTORY_WEEKS - 1, -1, -1):
-        w = week.shift(-k)
-        s, e = w.bounds(tz)
-        c = _counts([i for i in every if s <= i.created_at < e])
+    for w, found in zip(shown_weeks, per_week, strict=True):
+        c = _counts(found)
         history.append({"week": str(w), "problems": c["problems"], "suggestions": c["suggestions"]})
     by_category: dict[str, Counter] = {}
     by_article: dict[str, dict] = {}
@@ -383,7 +397,7 @@ def build(db: Database, week: Week, settings: Settings) -> dict:
         "backlog": backlog,
         "answers_owed": owed,
         "resolved": [{**_item_row(i, site, tz, lang), "resolved_at": _local(i.status_at, tz).strftime("%Y-%m-%d %H:%M"),
-                      "reply": replies.get(i.comment_id, "")} for i in resolved],
+                      "excerpt": excerpt(plain(i.html)), "reply": replies.get(i.comment_id, "")} for i in resolved],
         "blog": _blog(settings, week, week_items),
         "empty": _why_empty(db, every, week_items, feedback, start, tz),
     }
@@ -434,7 +448,6 @@ def _item_row(item: store.Item, site: str, tz: str, lang: str = "fr") -> dict:
         "text": item.body,
         # Already rendered from Markdown and cleaned by comments_store when the comment was stored.
         "html": item.html,
-        "excerpt": excerpt(plain(item.html)),
         "comment_url": f"{site}{item.thread_url}#comment-{item.comment_id}",
         "review_url": f"{site}/admin/feedback?comment={item.comment_id}",
     }
