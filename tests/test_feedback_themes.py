@@ -438,3 +438,23 @@ def test_marking_duplicates_and_closing_the_group_from_the_page(loop_app, smtp):
     assert inbox.wait(2)
     time.sleep(0.5)
     assert sorted(m.rcpt_tos[0] for m in inbox.messages) == ["nadia@exemple.ma", "omar@exemple.ma"]
+
+
+def test_tagging_places_new_problems_in_themes(fdb):
+    """`python -m feedback tag` tags new comments and puts the new problems in their theme."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT, location_of
+
+    for n, body in enumerate(["L'appli plante quand je postule à une offre", "L'appli plante dès que je postule",
+                              "Encore une fois l'appli plante quand je postule"]):
+        comments_store.import_comments(fdb, [{"slug": "cv-qui-se-fait-remarquer", "author": f"Lecteur{n}",
+                                              "body": body, "created_at": at(W.monday, 9 + n)}])
+    result = subprocess.run([sys.executable, "-m", "feedback", "tag", "--db", location_of(fdb)], capture_output=True,
+                            text=True, cwd=ROOT, env=dict(os.environ), timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "1 nouveau(x) thème(s)" in result.stdout
+    [theme] = themes.all_themes(fdb)
+    assert theme["count"] == 3 and "appli" in theme["name"].lower()
