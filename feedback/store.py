@@ -313,7 +313,7 @@ def forget_digest(db: Database, week: str) -> None:
 # --- Themes and duplicates (feedback.themes decides; this module writes) --------------------------------------
 
 
-class UnknownTheme(LookupError):
+class UnknownTheme(ValueError):
     """No theme has this id."""
 
 
