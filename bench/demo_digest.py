@@ -6,8 +6,10 @@ Also used by bench/digest_speed.py to time the HTML digest of a large week.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
 import random
 import sys
 import tempfile
@@ -19,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 import comments_store  # noqa: E402
 from comments_store.clock import to_iso  # noqa: E402
-from feedback import digest, store, tagging  # noqa: E402
+from feedback import digest, store, tagging, themes  # noqa: E402
 from feedback.classify import Classifier  # noqa: E402
 from feedback.weeks import Week  # noqa: E402
 
@@ -33,11 +35,34 @@ ARTICLES = [("cv-qui-se-fait-remarquer", "Un CV qui se fait remarquer en six sec
             ("negocier-son-salaire", "Négocier son salaire sans gêne", "Conseils candidats")]
 
 
+REPLIES = ["Corrigé dans la version 3.4 : l'envoi du CV accepte de nouveau les PDF. Merci !",
+           "C'est fait : les alertes se règlent maintenant par ville.",
+           "Réglé : l'application ne se ferme plus à l'ouverture d'une offre."]
+
+
+@contextlib.contextmanager
+def moment_is(when: dt.datetime):
+    """Demo data only: the store's clock reads `when`, so replies and closings fall inside the demo weeks."""
+    real = comments_store.clock.now
+    comments_store.clock.now = lambda: when.astimezone(dt.timezone.utc)
+    try:
+        yield
+    finally:
+        comments_store.clock.now = real
+
+
 def seed(db, week: Week, per_week: int, tz: str = "Africa/Casablanca", seed_value: int = 7,
-         others: int | None = None) -> None:
-    """Comments over twelve weeks ending with `week` (`per_week` in it, about `others` in each earlier one)."""
+         others: int | None = None, public: bool = False) -> None:
+    """Comments over twelve weeks ending with `week` (`per_week` in it, about `others` in each earlier one).
+
+    Texts come from our own labelled comments; with `public`, also from the public corpora (app-store reviews),
+    so that a large week is not a few hundred texts repeated.
+    """
     rng = random.Random(seed_value)
-    texts = [json.loads(line)["text"] for line in open(ROOT / "feedback" / "data" / "train.jsonl", encoding="utf-8")]
+    data = ROOT / "feedback" / "data"
+    files = [data / "ours" / "train.jsonl"] + (sorted((data / "public").glob("*.jsonl")) if public else [])
+    texts = [json.loads(line)["text"] for path in files for line in open(path, encoding="utf-8")]
+    texts = [t for t in texts if 10 <= len(t.strip()) <= 2000]  # what a comment form accepts, and says something
     comments_store.register_threads(db, [{"slug": s, "title": t, "url": f"/{s}/", "lang": "fr", "category": c}
                                          for s, t, c in ARTICLES])
     rows = []
@@ -66,8 +91,15 @@ def seed(db, week: Week, per_week: int, tz: str = "Africa/Casablanca", seed_valu
     for item in week_items[: max(1, len(week_items) // 5)]:
         store.set_status(db, item.comment_id, "triaged", author="po@atlas-emploi")
     before = store.items(db, start=week.shift(-1).bounds(tz)[0], end=start)
-    for item in [i for i in before if i.labels][:3]:
-        store.set_status(db, item.comment_id, "done", author="po@atlas-emploi", note="Corrigé dans la version 3.4")
+    monday = dt.datetime.combine(week.monday, dt.time(10), ZoneInfo(tz))
+    for n, item in enumerate([i for i in before if i.labels][:3]):
+        with moment_is(monday + dt.timedelta(days=n + 1)):  # closed during the week, with a public reply
+            comments_store.add_team_reply(db, item.comment_id, REPLIES[n])
+            store.set_status(db, item.comment_id, "done", author="po@atlas-emploi", note="Corrigé dans la version 3.4")
+    earlier = [i for i in store.items(db, end=week.shift(-1).bounds(tz)[0]) if i.labels]
+    for item in earlier[::7]:  # some earlier feedback answered two days after it came
+        with moment_is(comments_store.clock.parse_iso(item.created_at) + dt.timedelta(days=2)):
+            comments_store.add_team_reply(db, item.comment_id, "Merci, nous regardons.")
 
 
 def main() -> None:
@@ -75,14 +107,34 @@ def main() -> None:
     parser.add_argument("--out", default="digests/demo")
     parser.add_argument("--per-week", type=int, default=40)
     parser.add_argument("--week", default="2026-W47")
+    parser.add_argument("--screenshot", help="also save a PNG of the HTML digest here (docs/digest-demo.png)")
     args = parser.parse_args()
     week = Week.parse(args.week)
     with tempfile.TemporaryDirectory() as tmp:
         db = store.prepare(comments_store.open_db(Path(tmp) / "demo.db"))
         seed(db, week, args.per_week)
+        themes.update(db)  # as tagging does
         data = digest.build(db, week, digest.Settings(site_url="http://127.0.0.1:8000"))
         for path in digest.write(data, args.out):
             print(path)
+    if args.screenshot:
+        screenshot(Path(args.out) / f"{week}.html", Path(args.screenshot))
+        print(args.screenshot)
+
+
+def screenshot(page: Path, out: Path, width: int = 820, height: int = 1700) -> None:
+    """The top of the HTML digest as a reader's e-mail client shows it, in Debian's Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=os.environ.get("BOUCLE_CHROMIUM", "/usr/bin/chromium"),
+                                    args=["--no-sandbox", "--disable-gpu"])
+        try:
+            tab = browser.new_page(viewport={"width": width, "height": height})
+            tab.goto(page.resolve().as_uri())
+            tab.screenshot(path=str(out), clip={"x": 0, "y": 0, "width": width, "height": height})
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

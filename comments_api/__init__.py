@@ -9,8 +9,8 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (admin_api, admin_feedback, admin_web, config, db, errors, notify, privacy_web, proven_web, public,
-               replies_web, site)
+from . import (admin_api, admin_feedback, admin_themes, admin_web, config, db, errors, notify, privacy_web, proven_web,
+               public, replies_web, site)
 from .auth import token_fingerprint
 from .hosts import AllowedHosts
 from .ids import IdConverter
@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(admin_web.bp)
     app.register_blueprint(admin_feedback.bp)
+    app.register_blueprint(admin_themes.bp)
     app.register_blueprint(privacy_web.bp)
     app.register_blueprint(proven_web.bp)
     app.register_blueprint(replies_web.bp)

@@ -167,7 +167,7 @@ def review():
     if not (label or chosen["comment"]):
         found = [i for i in found if i.labels]  # by default: problems and suggestions
     found = [i for i in reversed(found) if not i.deleted]  # newest first; (created_at, id) keeps the order stable
-    theme_of = feedback_store.theme_names_for(db, [i.comment_id for i in found])
+    theme_of = feedback_store.theme_names(db, [i.comment_id for i in found])
     if chosen["theme"] == "none":
         found = [i for i in found if i.comment_id not in theme_of]
     elif chosen["theme"] is not None:

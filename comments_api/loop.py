@@ -6,6 +6,7 @@ nobody who sees a link, in a log, a forwarded mail or a scanner's report, can re
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 import hashlib
 import hmac
 import logging
@@ -13,7 +14,9 @@ import logging
 from flask import current_app
 
 import mailer
+import comments_store
 from comments_store import Comment, reader_links
+from feedback import store as feedback_store
 
 from . import notify
 from .db import get_db
@@ -96,3 +99,55 @@ def request_privacy_links(email: str) -> None:
         "Ces liens sont valables 48 heures. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n"
     )
     notify.queue([email], "Vos données sur le blog", text, reader=email, only_if_reader=True)
+
+
+@dataclass(frozen=True)
+class Closed:
+    """What closing a group of duplicates did."""
+
+    items: list[int]  # every item of the group, now done
+    replies: int  # public replies published (one per article the group spans)
+    emails: int  # readers told by e-mail (one each at most)
+    mail_off: bool  # a reader asked to be told but e-mail is not configured
+
+
+def close_group(db, comment_id: int, text: str, author: str) -> Closed:
+    """Close `comment_id`'s group of duplicates with one public reply: every item done, every reader answered.
+
+    The reply is published under the group's first item on each article (one reply per page, not one per
+    reader); each reader who asked to be told gets one e-mail, however many of the group's items are theirs,
+    and never a second one for an item they were already told about. Raises BadTransition (nothing changed)
+    when an item cannot become done, and InvalidComment when the reply is too short or too long.
+    """
+    group = feedback_store.duplicate_group(db, comment_id)
+    comments = [comments_store.get_comment(db, cid) for cid in group]
+    for cid in group:
+        current, _ = feedback_store.status_of(db, cid)
+        if current != "done" and "done" not in feedback_store.TRANSITIONS[current]:
+            raise feedback_store.BadTransition(f"n°{cid} : {current} → done")
+    comments_store.check_comment(comments_store.NewComment(author="Équipe", body=text))  # before anything changes
+    replies: dict[int, Comment] = {}  # thread id → the reply on that article
+    for comment in comments:
+        if comment.thread_id not in replies:
+            replies[comment.thread_id] = comments_store.add_team_reply(db, comment.id, text)
+    for cid in group:
+        if feedback_store.status_of(db, cid)[0] != "done":
+            feedback_store.set_status(db, cid, "done", author=author, note=f"groupe de doublons du n°{group[0]}")
+    readers: dict[str, list[Comment]] = {}
+    for comment in comments:
+        if comment.notify and comment.email:
+            readers.setdefault(comment.email.lower(), []).append(comment)
+    if readers and not mail_configured():
+        return Closed(group, len(replies), 0, True)
+    told = 0
+    for address in sorted(readers):
+        theirs = readers[address]
+        # Every item of theirs is recorded as told, and the e-mail goes if any of them had not been.
+        fresh = [c for c in theirs if feedback_store.mark_notified(db, c.id)]
+        if not fresh:
+            continue
+        first = fresh[0]
+        thread = comments_store.get_thread(db, first.thread_slug)
+        tell_reader(first, thread.title, thread.url, replies[first.thread_id])
+        told += 1
+    return Closed(group, len(replies), told, False)

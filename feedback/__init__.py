@@ -11,12 +11,16 @@ __all__ = ["BadWeek", "Week", "tag_new_comments"]
 
 
 def tag_new_comments(db, model_path: str | None = None):
-    """Tag the approved comments that are new or edited since last time; returns a TagReport."""
-    from . import paths, tagging
+    """Tag the approved comments that are new or edited since last time, and place the new problems and
+    suggestions in themes; returns a TagReport."""
+    from . import paths, tagging, themes
 
     trained = paths.trained_model()
     path = model_path or (trained if trained.exists() else None)
-    return tagging.tag_comments(db, _classifier(str(path) if path else None))
+    report = tagging.tag_comments(db, _classifier(str(path) if path else None))
+    if report.tagged:
+        themes.update(db)
+    return report
 
 
 _CLASSIFIERS: dict = {}

@@ -1,46 +1,40 @@
-"""SVG charts for the digest, drawn by pygal, made fit for an e-mail: no script, stable ids."""
+"""Charts for the digest as HTML tables whose cells' widths are the bars: every e-mail client shows them.
+
+Webmail clients drop inline SVG and block remote images; a table cell with a width and a background colour
+is the one drawing they all keep. Widths are whole pixels, so the same numbers always give the same page.
+"""
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
-import pygal
-from pygal.style import Style
-
-STYLE = Style(
-    background="white", plot_background="white", foreground="#1d1c1a", foreground_strong="#1d1c1a",
-    foreground_subtle="#5b5850", opacity=".9", opacity_hover="1", colors=("#c2410c", "#0b6b5d"),
-    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", title_font_size=15,
-    label_font_size=11, major_label_font_size=11, legend_font_size=12,
-)
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
-_UUID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+COLOURS = {"problems": "#c2410c", "suggestions": "#0b6b5d"}
+WIDTH = 320  # pixels for the longest bar: fits a 600-pixel e-mail column beside its label and number
 
 
-def _config(**extra) -> dict:
-    return dict(style=STYLE, js=[], disable_xml_declaration=True, width=720, height=300, explicit_size=True,
-                legend_at_bottom=True, print_values=False, show_y_guides=True, **extra)
+@dataclass(frozen=True)
+class Segment:
+    series: str
+    value: int
+    width: int
+    colour: str
 
 
-def _finish(chart, name: str) -> str:
-    # pygal adds a tooltip script and a random id; an e-mail needs neither, and digests must be reproducible.
-    svg = chart.render(is_unicode=True)
-    return _UUID.sub(f"chart-{name}", _SCRIPT.sub("", svg))
+@dataclass(frozen=True)
+class Row:
+    label: str
+    total: int
+    segments: list[Segment]
 
 
-def weekly(title: str, weeks: list[str], series: dict[str, list[int]]) -> str:
-    chart = pygal.Line(**_config(x_label_rotation=0, dots_size=3, min_scale=1))
-    chart.title = title
-    chart.x_labels = [w.split("-")[1] for w in weeks]
-    for name, values in series.items():
-        chart.add(name, values)
-    return _finish(chart, "weekly")
-
-
-def bars(title: str, labels: list[str], series: dict[str, list[int]], name: str) -> str:
-    height = max(200, 60 + 34 * len(labels))
-    chart = pygal.HorizontalBar(**{**_config(), "height": height})
-    chart.title = title
-    chart.x_labels = labels
-    for serie, values in series.items():
-        chart.add(serie, values)
-    return _finish(chart, name)
+def bars(labels: list[str], series: dict[str, list[int]], width: int = WIDTH) -> list[Row]:
+    """One row per label, its series stacked left to right; the largest total gets `width` pixels."""
+    totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
+    top = max(totals, default=0) or 1
+    rows = []
+    for i, label in enumerate(labels):
+        segments = [Segment(name, values[i], round(width * values[i] / top), COLOURS.get(name, "#5b5850"))
+                    for name, values in series.items() if values[i]]
+        # A non-zero value never vanishes: at least one pixel.
+        segments = [s if s.width else Segment(s.series, s.value, 1, s.colour) for s in segments]
+        rows.append(Row(label, totals[i], segments))
+    return rows

@@ -96,8 +96,12 @@ def cmd_tag(args) -> int:
     total = comments_store.count_approved(db)
     with _progress(total, "Étiquetage") as bar:
         report = tagging.tag_comments(db, classifier, everything=args.all, progress=bar.update)
+    from . import themes
+
+    placed = themes.update(db)
     print(f"{report.tagged} commentaire(s) étiqueté(s), {report.unchanged} inchangé(s) "
-          f"(modèle {classifier.version}).")
+          f"(modèle {classifier.version}) ; thèmes : {placed.joined} élément(s) ajouté(s) à un thème, "
+          f"{len(placed.new_themes)} nouveau(x) thème(s).")
     return 0
 
 
@@ -193,15 +197,24 @@ def cmd_digest(args) -> int:
     except BadWeek as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
-    settings = digest.settings_from_environ()
+    try:
+        settings = digest.settings_from_environ()
+    except digest.BadSetting as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_USAGE
     db = store.prepare(open_db(args.db))
     if not args.no_tag:
         from . import tagging
 
         tagging.tag_comments(db, load_classifier(None))  # a digest of untagged comments would be empty
+        from . import themes
+
+        themes.update(db)  # as `tag` does: new problems and suggestions join their themes
     data = digest.build(db, week, settings)
     args.out = args.out or str(digest.default_folder())
     paths = digest.write(data, args.out)
+    # Which week, and why it is empty if it is: on a fresh install, the first digest is an empty one.
+    print(f"Semaine {data['week']} (du {data['start']} au {data['end']}, {data['timezone']}) : {data['summary']}")
     for path in paths:
         print(path)
     if not args.email:
@@ -220,8 +233,7 @@ def cmd_digest(args) -> int:
         print(f"Erreur : le résumé n'a pas été envoyé ({exc}). Les fichiers sont dans {args.out}.", file=sys.stderr)
         return 3
     # Through the outbox, like every e-mail of the product: if the server is away, it is retried later.
-    subject = (f"Retours des lecteurs — semaine {data['week']} : {data['totals']['problems']} problème(s), "
-               f"{data['totals']['suggestions']} suggestion(s)")
+    subject = digest.subject(data)
     if args.resend:
         store.forget_digest(db, data["week"])
     # The comments it quotes are recorded with it: erasing one of their readers removes this e-mail too.

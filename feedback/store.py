@@ -321,27 +321,9 @@ def _batches(ids: Iterable[int]) -> Iterable[list[int]]:
         yield ids[start:start + _BATCH]
 
 
-def theme_names_for(db: Database, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
-    """comment id → (theme id, theme name) for the items placed in a theme (the others are absent).
-
-    Stands in for feedback.themes.theme_names until the themes work lands; same return shape.
-    """
-    found: dict[int, tuple[int, str]] = {}
-    for batch in _batches(ids):
-        marks = ", ".join("?" for _ in batch)
-        rows = db.execute(
-            f"""SELECT ti.comment_id, th.id, th.name FROM feedback_theme_items ti
-                JOIN feedback_themes th ON th.id = ti.theme_id WHERE ti.comment_id IN ({marks})""", batch)
-        found.update({cid: (tid, name) for cid, tid, name in rows})
-    return found
-
-
 def theme_list(db: Database) -> list[dict]:
-    """Every theme (id, name, count), by name: the review page's filter and bulk action offer them."""
-    rows = db.execute(
-        """SELECT th.id, th.name, count(ti.comment_id) FROM feedback_themes th
-           LEFT JOIN feedback_theme_items ti ON ti.theme_id = th.id GROUP BY th.id, th.name ORDER BY th.name, th.id""")
-    return [{"id": tid, "name": name, "count": count} for tid, name, count in rows]
+    """Every theme (id, name, named_by, count), by name: the review page's filter and bulk action offer them."""
+    return sorted(themes(db), key=lambda t: (t["name"], t["id"]))
 
 
 def evidence_for(db: Database, ids: Iterable[int]) -> dict[int, dict[str, str]]:
@@ -493,3 +475,268 @@ def public_state(db: Database) -> tuple:
                   (SELECT count(*) FROM feedback_theme_items),
                   (SELECT coalesce(max(placed_at), '') FROM feedback_theme_items)"""
     ).fetchone())
+
+
+# --- Themes and duplicates (feedback.themes decides; this module writes) --------------------------------------
+
+class BadThemeName(ValueError):
+    """A theme's name must be 1 to 80 characters of text."""
+
+
+class BadThemeChange(ValueError):
+    """A merge, split or move that cannot be done (same theme twice, items not in the theme, nothing chosen)."""
+
+
+class BadDuplicate(ValueError):
+    """An item cannot be a duplicate of itself, and only problems and suggestions are grouped."""
+
+
+THEME_NAME_MAX = 80
+# An item is feedback when its deciding tags (a person's if any, else the model's) name a label.
+_IS_FEEDBACK = """c.status = 'approved' AND c.is_team = 0 AND c.deleted = 0 AND EXISTS (
+    SELECT 1 FROM feedback_tags t WHERE t.comment_id = c.id
+      AND t.source = CASE WHEN h.comment_id IS NULL THEN 'auto' ELSE 'human' END)"""
+
+
+def theme_pool(db: Database) -> list[tuple[int, str, str, int | None, str | None]]:
+    """Every problem or suggestion as (comment id, created_at, text, theme id or None, source), oldest first."""
+    return [tuple(r) for r in db.execute(
+        f"""SELECT c.id, c.created_at, c.body, ti.theme_id, ti.source
+            FROM feedback_items i JOIN comments c ON c.id = i.comment_id
+            LEFT JOIN feedback_human h ON h.comment_id = c.id
+            LEFT JOIN feedback_theme_items ti ON ti.comment_id = c.id
+            WHERE {_IS_FEEDBACK} ORDER BY c.created_at, c.id""")]
+
+
+def is_feedback(db: Database, comment_id: int) -> bool:
+    return db.execute(
+        f"""SELECT 1 FROM feedback_items i JOIN comments c ON c.id = i.comment_id
+            LEFT JOIN feedback_human h ON h.comment_id = c.id WHERE c.id = ? AND {_IS_FEEDBACK}""",
+        [comment_id]).fetchone() is not None
+
+
+def _new_theme(db: Database, name: str, named_by: str, now: str) -> int:
+    return db.execute(
+        "INSERT INTO feedback_themes (name, named_by, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+        [name, named_by, now, now]).fetchone()[0]
+
+
+def save_theme_placements(db: Database, joins: list[tuple[int, int]],
+                          proposed: list[tuple[str, list[int]]]) -> list[int]:
+    """Automatic placements: (comment id, theme id) joins, and new themes (name, comment ids); returns new ids.
+
+    An item placed meanwhile (by a person, or by another machine) keeps its place.
+    """
+    now = clock.now_iso()
+    created = []
+    with write(db):
+        for name, comment_ids in proposed:
+            theme_id = _new_theme(db, name, "auto", now)
+            created.append(theme_id)
+            joins = joins + [(cid, theme_id) for cid in comment_ids]
+        db.conn.executemany(
+            """INSERT INTO feedback_theme_items (comment_id, theme_id, source, placed_at) VALUES (?, ?, 'auto', ?)
+               ON CONFLICT (comment_id) DO NOTHING""", [(cid, tid, now) for cid, tid in joins])
+        _drop_empty_themes(db)
+    return created
+
+
+def _drop_empty_themes(db: Database) -> None:
+    # A theme nobody named disappears with its last item; one a person named stays, ready to be reused.
+    db.execute("""DELETE FROM feedback_themes WHERE named_by = 'auto'
+                  AND NOT EXISTS (SELECT 1 FROM feedback_theme_items ti WHERE ti.theme_id = feedback_themes.id)""")
+
+
+def themes(db: Database, ids: list[int] | None = None) -> list[dict]:
+    """Themes as {"id", "name", "named_by", "count"}, largest first, then by name and id."""
+    rows = db.execute(
+        """SELECT t.id, t.name, t.named_by, count(ti.comment_id) FROM feedback_themes t
+           LEFT JOIN feedback_theme_items ti ON ti.theme_id = t.id
+           GROUP BY t.id, t.name, t.named_by ORDER BY count(ti.comment_id) DESC, t.name, t.id""").fetchall()
+    wanted = None if ids is None else set(ids)
+    return [{"id": r[0], "name": r[1], "named_by": r[2], "count": r[3]} for r in rows
+            if wanted is None or r[0] in wanted]
+
+
+def get_theme(db: Database, theme_id: int) -> dict:
+    found = themes(db, [theme_id])
+    if not found:
+        raise UnknownTheme(f"theme {theme_id}")
+    return found[0]
+
+
+def theme_texts(db: Database, theme_id: int, limit: int) -> list[tuple[int, str]]:
+    """The theme's most recent items as (comment id, text), newest first."""
+    return [tuple(r) for r in db.execute(
+        """SELECT c.id, c.body FROM feedback_theme_items ti JOIN comments c ON c.id = ti.comment_id
+           WHERE ti.theme_id = ? AND c.deleted = 0 ORDER BY c.created_at DESC, c.id DESC LIMIT ?""",
+        [theme_id, limit])]
+
+
+def theme_members(db: Database) -> dict[int, int]:
+    """comment id → theme id, for every placed item."""
+    return dict(db.execute("SELECT comment_id, theme_id FROM feedback_theme_items").fetchall())
+
+
+def theme_names(db: Database, comment_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """comment id → (theme id, theme name) for the items placed in a theme (the others are absent)."""
+    found: dict[int, tuple[int, str]] = {}
+    for batch in _batches(comment_ids):
+        marks = ", ".join("?" for _ in batch)
+        rows = db.execute(
+            f"""SELECT ti.comment_id, th.id, th.name FROM feedback_theme_items ti
+                JOIN feedback_themes th ON th.id = ti.theme_id WHERE ti.comment_id IN ({marks})""", batch)
+        found.update({cid: (tid, name) for cid, tid, name in rows})
+    return found
+
+
+def rename_themes_auto(db: Database, names: dict[int, str]) -> None:
+    """New automatic names; a theme a person named is left alone."""
+    now = clock.now_iso()
+    with write(db):
+        for theme_id, name in sorted(names.items()):
+            db.execute("""UPDATE feedback_themes SET name = ?, updated_at = ?
+                          WHERE id = ? AND named_by = 'auto' AND name != ?""", [name, now, theme_id, name])
+
+
+def _theme_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name or len(name) > THEME_NAME_MAX:
+        raise BadThemeName(f"le nom d'un thème fait de 1 à {THEME_NAME_MAX} caractères")
+    return name
+
+
+def rename_theme(db: Database, theme_id: int, name: str) -> None:
+    """A person's name for a theme: the automatic step never renames it again."""
+    name = _theme_name(name)
+    with write(db):
+        get_theme(db, theme_id)
+        db.execute("UPDATE feedback_themes SET name = ?, named_by = 'human', updated_at = ? WHERE id = ?",
+                   [name, clock.now_iso(), theme_id])
+
+
+def merge_themes(db: Database, into: int, other: int) -> None:
+    """Move every item of `other` into `into` and remove `other`; `into` keeps its name."""
+    if into == other:
+        raise BadThemeChange("un thème ne peut pas être fusionné avec lui-même")
+    with write(db):
+        get_theme(db, into)
+        get_theme(db, other)
+        db.execute("UPDATE feedback_theme_items SET theme_id = ? WHERE theme_id = ?", [into, other])
+        db.execute("UPDATE feedback_themes SET updated_at = ? WHERE id = ?", [clock.now_iso(), into])
+        db.execute("DELETE FROM feedback_themes WHERE id = ?", [other])
+
+
+def split_theme(db: Database, theme_id: int, comment_ids: list[int], name: str, named_by: str) -> int:
+    """Move the chosen items of a theme into a new theme; returns its id. The moves count as a person's."""
+    chosen = sorted(set(comment_ids))
+    if not chosen:
+        raise BadThemeChange("choisissez au moins un élément à séparer")
+    name = _theme_name(name)
+    now = clock.now_iso()
+    with write(db):
+        get_theme(db, theme_id)
+        members = {cid for cid, tid in theme_members(db).items() if tid == theme_id}
+        outside = [cid for cid in chosen if cid not in members]
+        if outside:
+            raise BadThemeChange(f"pas dans ce thème : {', '.join(map(str, outside))}")
+        if len(chosen) == len(members):
+            raise BadThemeChange("séparer tous les éléments revient à renommer le thème")
+        new_id = _new_theme(db, name, named_by, now)
+        db.conn.executemany(
+            "UPDATE feedback_theme_items SET theme_id = ?, source = 'human', placed_at = ? WHERE comment_id = ?",
+            [(new_id, now, cid) for cid in chosen])
+        return new_id
+
+
+def move_item(db: Database, comment_id: int, theme_id: int) -> None:
+    """A person puts an item in a theme: the automatic step never moves it back."""
+    comments_store.get_comment(db, comment_id)
+    now = clock.now_iso()
+    with write(db):
+        get_theme(db, theme_id)
+        if not is_feedback(db, comment_id):
+            raise BadThemeChange(f"le n°{comment_id} n'est ni un problème ni une suggestion")
+        db.execute(
+            """INSERT INTO feedback_theme_items (comment_id, theme_id, source, placed_at) VALUES (?, ?, 'human', ?)
+               ON CONFLICT (comment_id) DO UPDATE SET theme_id = excluded.theme_id, source = 'human',
+                 placed_at = excluded.placed_at""", [comment_id, theme_id, now])
+        _drop_empty_themes(db)
+
+
+def theme_items_between(db: Database, start: str, end: str) -> list[tuple[int, int, str]]:
+    """(theme id, comment id, created_at) of the placed items created in [start, end)."""
+    return [tuple(r) for r in db.execute(
+        """SELECT ti.theme_id, c.id, c.created_at FROM feedback_theme_items ti JOIN comments c ON c.id = ti.comment_id
+           WHERE c.created_at >= ? AND c.created_at < ? AND c.status = 'approved'
+           ORDER BY ti.theme_id, c.created_at, c.id""", [start, end])]
+
+
+def canonical_of(db: Database, comment_id: int) -> int:
+    """The item that stands for `comment_id`'s group of duplicates (itself when it is in no group or leads one)."""
+    row = db.execute("SELECT of_comment_id FROM feedback_duplicates WHERE comment_id = ?", [comment_id]).fetchone()
+    return row[0] if row else comment_id
+
+
+def mark_duplicate(db: Database, comment_id: int, of_comment_id: int, author: str) -> int:
+    """Put `comment_id` (and its own duplicates) in `of_comment_id`'s group; returns the group's canonical item."""
+    if comment_id == of_comment_id:
+        raise BadDuplicate("un élément ne peut pas être le doublon de lui-même")
+    for cid in (comment_id, of_comment_id):
+        comments_store.get_comment(db, cid)
+        if not is_feedback(db, cid):
+            raise BadDuplicate(f"le n°{cid} n'est ni un problème ni une suggestion")
+    now = clock.now_iso()
+    with write(db):
+        canonical = canonical_of(db, of_comment_id)
+        if canonical == comment_id:  # marking a group's leader as the duplicate of one of its members
+            db.execute("DELETE FROM feedback_duplicates WHERE comment_id = ?", [of_comment_id])
+            canonical = of_comment_id
+        # Duplicates point at the group's canonical item, never at another duplicate.
+        db.execute("UPDATE feedback_duplicates SET of_comment_id = ? WHERE of_comment_id = ?", [canonical, comment_id])
+        db.execute(
+            """INSERT INTO feedback_duplicates (comment_id, of_comment_id, marked_by, marked_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (comment_id) DO UPDATE SET of_comment_id = excluded.of_comment_id,
+                 marked_by = excluded.marked_by, marked_at = excluded.marked_at""",
+            [comment_id, canonical, author, now])
+    return canonical
+
+
+def unmark_duplicate(db: Database, comment_id: int) -> None:
+    with write(db):
+        db.execute("DELETE FROM feedback_duplicates WHERE comment_id = ?", [comment_id])
+
+
+def duplicate_group(db: Database, comment_id: int) -> list[int]:
+    """The group's items: the canonical one first, then its duplicates by id ([comment_id] alone if none)."""
+    canonical = canonical_of(db, comment_id)
+    rest = [r[0] for r in db.execute(
+        "SELECT comment_id FROM feedback_duplicates WHERE of_comment_id = ? ORDER BY comment_id", [canonical])]
+    return [canonical, *rest]
+
+
+def duplicate_groups(db: Database) -> dict[int, list[int]]:
+    """canonical comment id → its duplicates, by id."""
+    groups: dict[int, list[int]] = {}
+    for cid, of in db.execute("SELECT comment_id, of_comment_id FROM feedback_duplicates ORDER BY of_comment_id, comment_id"):
+        groups.setdefault(of, []).append(cid)
+    return groups
+
+
+def first_answers(db: Database) -> dict[int, str]:
+    """comment id → when the team first answered it publicly (its first team reply), for every answered comment."""
+    return dict(db.execute(
+        """SELECT parent_id, min(created_at) FROM comments WHERE is_team = 1 AND parent_id IS NOT NULL
+           AND status = 'approved' GROUP BY parent_id""").fetchall())
+
+
+def team_replies(db: Database, comment_ids: list[int]) -> dict[int, str]:
+    """comment id → the text of the team's latest public reply under it."""
+    wanted = set(comment_ids)
+    found: dict[int, str] = {}
+    for parent, body in db.execute(
+            """SELECT parent_id, body FROM comments WHERE is_team = 1 AND parent_id IS NOT NULL AND status = 'approved'
+               ORDER BY created_at, id"""):
+        if parent in wanted:
+            found[parent] = body
+    return found

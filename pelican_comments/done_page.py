@@ -79,7 +79,7 @@ def read_done(db_path: str) -> tuple[list[feedback_store.DoneItem], dict[int, tu
     try:
         feedback_store.prepare(db)
         done = feedback_store.done_items(db)
-        return done, feedback_store.theme_names_for(db, [d.comment_id for d in done])
+        return done, feedback_store.theme_names(db, [d.comment_id for d in done])
     except (sqlite3.Error, comments_store.StoreError) as exc:
         log.warning("pelican_comments: could not read the done items (%s); the page lists nothing", exc)
         return [], {}

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import email
+import email.policy
 import datetime as dt
 import io
 import json
@@ -13,7 +16,7 @@ import pytest
 import comments_store
 from conftest import location_of
 from comments_store.clock import to_iso
-from feedback import digest, store
+from feedback import digest, store, themes
 from feedback.weeks import BadWeek, Week
 
 pytestmark = pytest.mark.both_databases
@@ -137,11 +140,12 @@ def test_every_format_agrees_with_the_data(weeks_of_data, tmp_path):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 4 and sum(int(r["problem"]) for r in rows) == 2 and sum(int(r["suggestion"]) for r in rows) == 2
     md = (tmp_path / "2026-W47.md").read_text()
-    assert f"| Problèmes | {expected[str(W)]['problems']} | {expected[str(W.shift(-1))]['problems']} |" in md
+    line = (f"{expected[str(W)]['comments']} commentaire(s), {expected[str(W)]['problems']} problème(s) "
+            f"({expected[str(W)]['problems'] - expected[str(W.shift(-1))]['problems']:+d} / sem. préc.)")
+    assert line.replace("+0", "0") in md
     html = (tmp_path / "2026-W47.html").read_text()
-    assert "<svg" in html and "<script" not in html and 'src="http' not in html and "<link" not in html
-    for key in ("comments", "problems", "suggestions"):
-        assert f"<td>{expected[str(W)][key]} <small" in html
+    assert "<svg" not in html and "<script" not in html and 'src="http' not in html and "<link" not in html
+    assert line.replace("+0", "0") in html
     assert html.count('class="item"') == 4
 
 
@@ -162,11 +166,21 @@ def test_same_week_same_data_same_files(weeks_of_data, tmp_path):
 
 
 def test_empty_week_says_so(fdb, tmp_path):
+    """A week without comments says so, and why: here the database has none at all."""
     data = digest.build(fdb, W, SETTINGS)
     assert data["totals"] == {"comments": 0, "problems": 0, "suggestions": 0} and data["items"] == []
     digest.write(data, tmp_path)
-    assert "Aucun commentaire publié cette semaine" in (tmp_path / "2026-W47.html").read_text()
-    assert "Aucun commentaire publié cette semaine" in (tmp_path / "2026-W47.md").read_text()
+    for suffix in ("html", "md"):
+        text = (tmp_path / f"2026-W47.{suffix}").read_text()
+        assert "Aucun commentaire publié cette semaine" in text and "aucun commentaire approuvé" in text
+
+
+def test_an_empty_week_after_others_names_the_last_comment(fdb):
+    """When earlier weeks had comments, the empty week's digest gives the date of the last one."""
+    add(fdb, at(W.monday - dt.timedelta(days=3), 10), "Le site plante", ["problem"])
+    data = digest.build(fdb, W, SETTINGS)
+    assert data["empty"] == {"reason": "none_this_week", "last": "2026-11-13"}
+    assert "le dernier date du 2026-11-13" in data["summary"]
 
 
 def test_resolved_items_are_listed_in_the_week_they_were_resolved(weeks_of_data):
@@ -178,11 +192,16 @@ def test_resolved_items_are_listed_in_the_week_they_were_resolved(weeks_of_data)
     assert [r["comment_id"] for r in resolved] == [item.comment_id]
 
 
-def test_themes_are_recurring_phrases(weeks_of_data):
-    fdb, _ = weeks_of_data
+def test_top_themes_count_this_weeks_items_with_their_trend(weeks_of_data):
+    """The city-filter theme (French and English) leads, with its count per week over four weeks."""
+    fdb, expected = weeks_of_data
+    themes.update(fdb)
     data = digest.build(fdb, W, SETTINGS)
-    assert data["themes"] and data["themes"][0]["count"] >= 2
-    assert any("filtre" in t["phrase"] or "city filter" in t["phrase"] for t in data["themes"])
+    top = data["themes"][0]
+    assert top["count"] == 4 and top["trend"] == [0, 2, 2, 4] and top["arrow"] == "↑"
+    assert "filtre" in top["name"].lower() or "filter" in top["name"].lower()
+    assert 2 <= len(top["excerpts"]) <= 3 and sum(a["count"] for a in top["articles"]) == 4
+    assert sum(s["count"] for s in top["statuses"]) == 4
 
 
 
@@ -261,3 +280,177 @@ def test_the_weekly_digest_is_sent_once_even_from_two_machines(weeks_of_data, tm
     assert inbox.wait(1) and len(inbox.messages) == 1
     again = run_cli(*args, "--out", str(tmp_path / "m3"), "--resend", env=env)
     assert again.returncode == 0 and inbox.wait(2) and len(inbox.messages) == 2
+
+
+NOW_WEEK = Week.containing(comments_store.clock.now().astimezone(ZoneInfo(TZ)).date())
+
+
+def days_before_end(week: Week, days: int, hour: int = 12) -> str:
+    """A moment `days` whole days (and a few hours) before the end of `week`."""
+    return at(week.sunday - dt.timedelta(days=days - 1), hour)
+
+
+def test_backlog_lists_open_items_of_every_week_oldest_unanswered_first(fdb):
+    """Items neither done nor declined from any week, unanswered ones first by age, answered ones after."""
+    old = add(fdb, days_before_end(NOW_WEEK, 40), "Le site plante depuis longtemps", ["problem"])
+    answered = add(fdb, days_before_end(NOW_WEEK, 60), "La recherche est lente", ["problem"])
+    recent = add(fdb, days_before_end(NOW_WEEK, 3), "Ajoutez un mode sombre", ["suggestion"])
+    done = add(fdb, days_before_end(NOW_WEEK, 50), "Le filtre par ville ne marche pas", ["problem"])
+    declined = add(fdb, days_before_end(NOW_WEEK, 45), "Faites une appli pour montre", ["suggestion"])
+    add(fdb, days_before_end(NOW_WEEK, 30), "Merci pour cet article", [])
+    store.set_status(fdb, done, "done", author="po")
+    store.set_status(fdb, declined, "wontfix", author="po")
+    comments_store.add_team_reply(fdb, answered, "Nous regardons la lenteur, merci.")
+    backlog = digest.build(fdb, NOW_WEEK, SETTINGS)["backlog"]
+    assert [(r["comment_id"], r["age_days"], r["answered"]) for r in backlog] == [
+        (old, 39, False), (recent, 2, False), (answered, 59, True)]
+
+
+def test_answers_owed_lists_readers_without_a_reply_after_the_set_days(fdb):
+    """Readers with a problem or suggestion older than BOUCLE_ANSWER_DAYS and no team reply are owed one."""
+    waiting = add(fdb, days_before_end(NOW_WEEK, 10), "Le site plante", ["problem"])
+    answered = add(fdb, days_before_end(NOW_WEEK, 12), "La recherche est lente", ["problem"])
+    too_recent = add(fdb, days_before_end(NOW_WEEK, 3), "Ajoutez un mode sombre", ["suggestion"])
+    add(fdb, days_before_end(NOW_WEEK, 20), "Merci pour cet article", [])
+    comments_store.add_team_reply(fdb, answered, "Nous regardons la lenteur, merci.")
+    owed = digest.build(fdb, NOW_WEEK, SETTINGS)["answers_owed"]
+    assert owed["days"] == 7 and [(r["comment_id"], r["age_days"]) for r in owed["readers"]] == [(waiting, 9)]
+    two_days = digest.build(fdb, NOW_WEEK, dataclasses.replace(SETTINGS, answer_days=2))["answers_owed"]
+    assert [r["comment_id"] for r in two_days["readers"]] == [waiting, too_recent]
+
+
+def test_this_months_answered_share_and_median_time_to_first_answer(fdb):
+    """The month's share of feedback answered, and the median delay of the first team reply, in days."""
+    month_start = dt.datetime.combine(NOW_WEEK.sunday.replace(day=1), dt.time(0), ZoneInfo(TZ))
+    now = comments_store.clock.now()
+    ids = []
+    for k, body in enumerate(["Le site plante", "La recherche est lente", "Ajoutez un mode sombre"]):
+        created = max(month_start, now - dt.timedelta(days=2)) + dt.timedelta(minutes=k)
+        ids.append(add(fdb, to_iso(created), body, ["problem"]))
+    comments_store.add_team_reply(fdb, ids[0], "Corrigé, merci.")
+    comments_store.add_team_reply(fdb, ids[0], "Une seconde réponse ne compte pas comme première.")
+    comments_store.add_team_reply(fdb, ids[1], "Nous regardons, merci.")
+    month = digest.build(fdb, NOW_WEEK, SETTINGS)["answers_owed"]["month"]
+    delays = sorted((now - comments_store.clock.parse_iso(
+        fdb.execute("SELECT created_at FROM comments WHERE id = ?", [cid]).fetchone()[0])).total_seconds() / 86400
+        for cid in ids[:2])
+    assert (month["feedback"], month["answered"], month["share"]) == (3, 2, 0.667)
+    assert month["month"] == NOW_WEEK.sunday.strftime("%Y-%m")
+    assert abs(month["median_days_to_first_answer"] - round(sum(delays) / 2, 1)) <= 0.1
+
+
+def test_done_this_week_shows_the_public_reply(fdb):
+    """An item closed this week appears with the team's public reply."""
+    cid = add(fdb, days_before_end(NOW_WEEK, 20), "Le filtre par ville ne marche pas", ["problem"])
+    comments_store.add_team_reply(fdb, cid, "Corrigé dans la version 3.4, merci !")
+    store.set_status(fdb, cid, "done", author="po")
+    data = digest.build(fdb, NOW_WEEK, SETTINGS)
+    assert [(r["comment_id"], r["reply"], r["status_label"]) for r in data["resolved"]] == [
+        (cid, "Corrigé dans la version 3.4, merci !", "fait")]
+    assert "Corrigé dans la version 3.4, merci !" in digest.render_html(data)
+
+
+def test_new_problems_come_before_suggestions(fdb):
+    """The week's problems are listed first, then the suggestions (an item that is both counts as a problem)."""
+    s1 = add(fdb, at(W.monday, 9), "Ajoutez un mode sombre", ["suggestion"])
+    p1 = add(fdb, at(W.monday, 10), "Le site plante", ["problem"])
+    both = add(fdb, at(W.monday, 11), "Le filtre plante, ajoutez un bouton", ["problem", "suggestion"])
+    data = digest.build(fdb, W, SETTINGS)
+    assert (data["problems"], data["suggestions"]) == ([p1, both], [s1])
+    html = digest.render_html(data)
+    assert html.index("Nouveaux problèmes") < html.index("Nouvelles suggestions")
+    assert html.index(f"#comment-{p1}") < html.index(f"#comment-{s1}")
+
+
+def test_comment_markdown_is_rendered_safely_with_words_for_status_and_mood(fdb):
+    """Markdown becomes HTML, raw HTML stays text; statuses and moods are words in the digest's language."""
+    cid = add(fdb, at(W.monday, 10), "Le **filtre** est cassé <script>alert(1)</script>", ["problem"])
+    fdb.execute("UPDATE feedback_items SET sentiment = -0.29 WHERE comment_id = ?", [cid])
+    fdb.conn.commit()
+    data = digest.build(fdb, W, SETTINGS)
+    html = digest.render_html(data)
+    assert "<strong>filtre</strong>" in html and "<script" not in html and "**filtre**" not in html
+    assert "statut : nouveau" in html and "humeur : plutôt mécontent" in html and "-0.29" not in html
+    english = digest.render_html(digest.build(fdb, W, dataclasses.replace(SETTINGS, lang="en")))
+    assert "status : new" in english and "mood : rather unhappy" in english and "New problems" in english
+    assert "Nouveaux problèmes" not in english
+
+
+@pytest.mark.parametrize(("sentiment", "fr", "en"), [
+    (-0.8, "mécontent", "unhappy"), (-0.29, "plutôt mécontent", "rather unhappy"), (0.0, "neutre", "neutral"),
+    (0.3, "plutôt satisfait", "rather happy"), (0.9, "satisfait", "happy"), (None, "", "")])
+def test_mood_in_words(sentiment, fr, en):
+    """A sentiment score reads as a mood."""
+    assert (digest.mood(sentiment, "fr"), digest.mood(sentiment, "en")) == (fr, en)
+
+
+def test_the_csv_holds_each_comments_text_and_words(fdb, tmp_path):
+    """The CSV has the comment's text, its theme, its status and mood in words."""
+    add(fdb, at(W.monday, 10), "Le filtre par ville;\\n ne marche \"pas\"", ["problem"])
+    digest.write(digest.build(fdb, W, SETTINGS), tmp_path)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "2026-W47.csv").read_text("utf-8-sig")), delimiter=";"))
+    assert [(r["text"], r["status"], r["mood"] != "") for r in rows] == [
+        ("Le filtre par ville;\\n ne marche \"pas\"", "nouveau", True)]
+
+
+def test_the_blogs_pace_from_the_posts_and_comments(fdb, tmp_path):
+    """Posts published this week (drafts aside), days since the last one, comments per commented post."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("Title: Négocier son salaire\nDate: 2026-11-17 09:00\nSlug: negocier-son-salaire\n\nTexte",
+                                  encoding="utf-8")
+    (content / "a-en.md").write_text("Title: Salary\nDate: 2026-11-17 09:00\nSlug: negocier-son-salaire\nLang: en\n\nText",
+                                     encoding="utf-8")
+    (content / "b.md").write_text("Title: Brouillon\nDate: 2026-11-20 09:00\nStatus: draft\n\nTexte", encoding="utf-8")
+    (content / "c.md").write_text("Title: Plus tard\nDate: 2026-11-25 09:00\n\nTexte", encoding="utf-8")
+    for n in range(3):
+        add(fdb, at(W.monday + dt.timedelta(days=2), 10 + n), f"Le site plante {n}", ["problem"])
+    add(fdb, at(W.monday + dt.timedelta(days=2), 15), "Le site plante aussi", ["problem"], slug="recruter-a-distance")
+    blog = digest.build(fdb, W, dataclasses.replace(SETTINGS, content_dir=content))["blog"]
+    assert blog == {"posts": [{"slug": "negocier-son-salaire", "title": "Négocier son salaire", "date": "2026-11-17",
+                               "comments": 3}], "days_since_last_post": 5, "comments_per_post": 2.0}
+
+
+def test_the_email_digest_has_no_inline_svg_and_its_charts_are_tables(weeks_of_data, tmp_path, smtp):
+    """Webmail drops inline SVG: the e-mail's charts are table cells with widths."""
+    fdb, _ = weeks_of_data
+    inbox, port = smtp
+    result = run_cli("digest", "--week", "2026-W47", "--db", location_of(fdb), "--out", str(tmp_path), "--email",
+                     "--no-tag", env={"BOUCLE_SMTP_HOST": "127.0.0.1", "BOUCLE_SMTP_PORT": str(port),
+                                      "BOUCLE_SMTP_STARTTLS": "0", "BOUCLE_DIGEST_TO": "po@atlas.example",
+                                      "BOUCLE_TIMEZONE": TZ})
+    assert result.returncode == 0, result.stderr
+    assert inbox.wait(1)
+    message = email.message_from_bytes(inbox.messages[0].content, policy=email.policy.default)
+    html = message.get_body(("html",)).get_content()
+    assert "<svg" not in html.lower() and 'class="bars"' in html and "width:" in html
+
+
+def test_cli_on_a_fresh_install_says_which_week_and_why_it_is_empty(fdb, tmp_path):
+    """`invoke digest` with no comment at all names the week and says the database holds none yet."""
+    result = run_cli("digest", "--db", location_of(fdb), "--out", str(tmp_path), "--no-tag",
+                     env={"BOUCLE_TIMEZONE": TZ})
+    assert result.returncode == 0, result.stderr
+    week = Week.last_complete(TZ)
+    assert f"Semaine {week} (du {week.monday} au {week.sunday}, {TZ})" in result.stdout
+    assert "aucun commentaire approuvé" in result.stdout
+
+
+@pytest.mark.parametrize(("env", "message"), [({"BOUCLE_ANSWER_DAYS": "sept"}, "BOUCLE_ANSWER_DAYS"),
+                                              ({"BOUCLE_ANSWER_DAYS": "0"}, "BOUCLE_ANSWER_DAYS"),
+                                              ({"BOUCLE_DIGEST_LANG": "de"}, "BOUCLE_DIGEST_LANG")])
+def test_cli_refuses_bad_digest_settings(fdb, tmp_path, env, message):
+    """A digest setting it cannot use stops the command with a message naming it."""
+    result = run_cli("digest", "--week", "2026-W47", "--db", location_of(fdb), "--out", str(tmp_path), env=env)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_same_data_same_digest_with_themes_and_backlog(weeks_of_data, tmp_path):
+    """Built twice, themes and backlog included, the four files are byte-identical."""
+    fdb, _ = weeks_of_data
+    add(fdb, at(W.shift(-3).monday, 9), "Le site plante le soir", ["problem"])
+    themes.update(fdb)
+    first = [p.read_bytes() for p in digest.write(digest.build(fdb, W, SETTINGS), tmp_path / "a")]
+    second = [p.read_bytes() for p in digest.write(digest.build(fdb, W, SETTINGS), tmp_path / "b")]
+    assert first == second
+    assert json.loads(first[2])["backlog"] and json.loads(first[2])["themes"]

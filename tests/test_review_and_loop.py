@@ -415,9 +415,9 @@ def test_bulk_theme_placement_and_removal(client):
     theme = add_theme(client, "Candidature", [])
     bulk(client, [a, b], action="theme", theme=str(theme))
     db = db_of(client)
-    assert feedback_store.theme_names_for(db, [a, b]) == {a: (theme, "Candidature"), b: (theme, "Candidature")}
+    assert feedback_store.theme_names(db, [a, b]) == {a: (theme, "Candidature"), b: (theme, "Candidature")}
     bulk(client, [b], action="theme", theme="none")
-    assert feedback_store.theme_names_for(db, [a, b]) == {a: (theme, "Candidature")}
+    assert feedback_store.theme_names(db, [a, b]) == {a: (theme, "Candidature")}
 
 
 def test_bulk_status_refused_for_one_item_changes_none(client):
@@ -455,7 +455,7 @@ def test_bulk_failures_change_nothing(client, form, message):
     response = client.post("/admin/feedback/bulk", data=data)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     after = [(feedback_store.status_of(db, x), feedback_store.get(db, x).labels) for x in (a, b)]
-    assert before == after and feedback_store.theme_names_for(db, [a, b]) == {}
+    assert before == after and feedback_store.theme_names(db, [a, b]) == {}
     assert [h for x in (a, b) for h in feedback_store.history(db, x)] == []
 
 

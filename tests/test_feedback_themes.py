@@ -1,0 +1,460 @@
+"""Themes group similar problems and suggestions across weeks and languages; people rename, merge, split and move."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import comments_store
+from comments_store.clock import to_iso
+from feedback import store, themes
+from feedback.weeks import Week
+
+pytestmark = pytest.mark.both_databases
+
+TZ = "Africa/Casablanca"
+W = Week.parse("2026-W47")
+
+CV_FR = ["Le téléversement du CV échoue à chaque fois", "Impossible de téléverser mon CV, l'envoi du CV échoue",
+         "Le CV ne se téléverse pas, ça échoue encore"]
+CV_EN = ["CV upload fails every time I try", "The CV upload failed again"]
+DARK = ["Ajoutez un mode sombre pour lire le soir", "Un mode sombre serait agréable le soir",
+        "Please add a dark mode for the evening"]
+FILTER = ["Il faudrait un filtre par ville dans la recherche", "Un filtre par ville manque dans la recherche d'offres"]
+
+
+def at(day: dt.date, hour: int) -> str:
+    return to_iso(dt.datetime.combine(day, dt.time(hour), ZoneInfo(TZ)))
+
+
+@pytest.fixture
+def fdb(db):
+    database = store.prepare(db)
+    comments_store.register_threads(database, [
+        {"slug": "cv-qui-se-fait-remarquer", "title": "Un CV qui se fait remarquer", "url": "/cv/", "lang": "fr"}])
+    return database
+
+
+_hour = iter(range(10_000))
+
+
+def add(db, body: str, labels=("problem",), week: Week = W, email: str | None = None, notify=False) -> int:
+    """An approved problem or suggestion in `week`, tagged by a person (tests do not depend on the model)."""
+    n = next(_hour)
+    comments_store.import_comments(db, [{"slug": "cv-qui-se-fait-remarquer", "author": f"Lecteur{n}", "body": body,
+                                         "created_at": at(week.monday + dt.timedelta(days=n % 7), 8 + n % 12),
+                                         "email": email, "notify": notify}])
+    cid = db.execute("SELECT max(id) FROM comments").fetchone()[0]
+    from feedback.classify import Classifier
+
+    store.save_auto(db, [(cid, "", Classifier.load().classify(body))], "test")
+    store.set_human_labels(db, cid, list(labels), author="test")
+    return cid
+
+
+def placement(db) -> dict[int, int]:
+    return store.theme_members(db)
+
+
+def test_similar_french_and_english_texts_share_a_theme_and_others_do_not(fdb):
+    """CV upload complaints in French and English fall in one theme, dark-mode wishes in another."""
+    cv = [add(fdb, t) for t in CV_FR + CV_EN]
+    dark = [add(fdb, t, ["suggestion"]) for t in DARK]
+    themes.update(fdb)
+    placed = placement(fdb)
+    assert {placed.get(c) for c in cv} == {placed[cv[0]]}
+    assert {placed.get(c) for c in dark} == {placed[dark[0]]}
+    assert placed[cv[0]] != placed[dark[0]]
+
+
+def test_an_auto_theme_is_named_by_its_characteristic_words(fdb):
+    """A proposed theme's name holds the words its items share, such as « CV »."""
+    for t in CV_FR:
+        add(fdb, t)
+    themes.update(fdb)
+    [theme] = themes.all_themes(fdb)
+    assert theme["named_by"] == "auto" and theme["count"] == 3
+    assert "cv" in theme["name"].lower()
+
+
+def test_a_lone_item_proposes_no_theme(fdb):
+    """One item alike no other waits, unthemed, for company."""
+    lone = add(fdb, "Le logo est trop petit sur la page d'accueil")
+    themes.update(fdb)
+    assert lone not in placement(fdb) and themes.all_themes(fdb) == []
+
+
+def test_themes_live_across_weeks_and_new_items_join_them(fdb):
+    """Next week's CV complaint joins last week's theme instead of starting a new one."""
+    first = [add(fdb, t, week=W.shift(-1)) for t in CV_FR]
+    themes.update(fdb)
+    [before] = themes.all_themes(fdb)
+    later = add(fdb, "Encore un échec au téléversement du CV", week=W)
+    report = themes.update(fdb)
+    assert report.joined == 1 and report.new_themes == []
+    assert placement(fdb)[later] == placement(fdb)[first[0]] == before["id"]
+
+
+def test_same_data_same_themes_and_names(fdb):
+    """Clearing the placements and running again gives the same groups and the same names."""
+    for t in CV_FR + CV_EN + DARK + FILTER:
+        add(fdb, t)
+    themes.update(fdb)
+    first = (sorted(t["name"] for t in themes.all_themes(fdb)), sorted(placement(fdb).items()))
+    fdb.execute("DELETE FROM feedback_theme_items")
+    fdb.execute("DELETE FROM feedback_themes")
+    themes.update(fdb)
+    ids = {t["id"]: t["name"] for t in themes.all_themes(fdb)}
+    assert sorted(ids.values()) == first[0]
+    assert len(placement(fdb)) == len(first[1])
+
+
+def test_a_renamed_theme_keeps_its_name_when_items_join(fdb):
+    """After a person renames a theme, growing it does not rename it."""
+    for t in CV_FR:
+        add(fdb, t, week=W.shift(-1))
+    themes.update(fdb)
+    [theme] = themes.all_themes(fdb)
+    themes.rename(fdb, theme["id"], "Envoi du CV")
+    add(fdb, "Le téléversement de mon CV échoue toujours")
+    themes.update(fdb)
+    [after] = themes.all_themes(fdb)
+    assert (after["name"], after["named_by"], after["count"]) == ("Envoi du CV", "human", 4)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 81])
+def test_a_theme_name_must_be_short_text(fdb, name):
+    """An empty or over-long name is refused."""
+    for t in CV_FR:
+        add(fdb, t)
+    themes.update(fdb)
+    with pytest.raises(store.BadThemeName):
+        themes.rename(fdb, themes.all_themes(fdb)[0]["id"], name)
+
+
+def test_renaming_an_unknown_theme_is_refused(fdb):
+    """A theme id that does not exist is an UnknownTheme."""
+    with pytest.raises(store.UnknownTheme):
+        themes.rename(fdb, 999, "Rien")
+
+
+def test_merging_two_themes_keeps_the_first_and_all_items(fdb):
+    """Merging moves every item into the kept theme and removes the other."""
+    cv = [add(fdb, t) for t in CV_FR]
+    dark = [add(fdb, t, ["suggestion"]) for t in DARK]
+    themes.update(fdb)
+    keep, other = placement(fdb)[cv[0]], placement(fdb)[dark[0]]
+    themes.merge(fdb, keep, other)
+    assert {placement(fdb)[c] for c in cv + dark} == {keep}
+    assert [t["id"] for t in themes.all_themes(fdb)] == [keep]
+    with pytest.raises(store.BadThemeChange):
+        themes.merge(fdb, keep, keep)
+    with pytest.raises(store.UnknownTheme):
+        themes.merge(fdb, keep, other)
+
+
+def test_splitting_moves_the_chosen_items_to_a_new_theme_for_good(fdb):
+    """Split items go to a new theme and the automatic step never moves them back."""
+    cv = [add(fdb, t) for t in CV_FR + CV_EN]
+    themes.update(fdb)
+    old = placement(fdb)[cv[0]]
+    new = themes.split(fdb, old, cv[3:], "CV upload (English)")
+    assert [placement(fdb)[c] for c in cv] == [old, old, old, new, new]
+    add(fdb, "Mon CV échoue au téléversement")
+    themes.update(fdb)
+    assert [placement(fdb)[c] for c in cv[3:]] == [new, new]
+
+
+@pytest.mark.parametrize("choice", ["none", "outside", "everything"])
+def test_a_split_must_choose_some_but_not_all_items_of_the_theme(fdb, choice):
+    """Splitting nothing, items of another theme or every item is refused."""
+    cv = [add(fdb, t) for t in CV_FR]
+    dark = [add(fdb, t, ["suggestion"]) for t in DARK]
+    themes.update(fdb)
+    chosen = {"none": [], "outside": [dark[0]], "everything": cv}[choice]
+    with pytest.raises(store.BadThemeChange):
+        themes.split(fdb, placement(fdb)[cv[0]], chosen, "Autre")
+
+
+def test_a_moved_item_stays_where_a_person_put_it(fdb):
+    """An item moved by hand keeps its theme through later automatic runs."""
+    cv = [add(fdb, t) for t in CV_FR]
+    dark = [add(fdb, t, ["suggestion"]) for t in DARK]
+    themes.update(fdb)
+    dark_theme = placement(fdb)[dark[0]]
+    themes.move(fdb, cv[0], dark_theme)
+    add(fdb, "Le téléversement du CV échoue toujours")
+    themes.update(fdb)
+    assert placement(fdb)[cv[0]] == dark_theme
+    assert fdb.execute("SELECT source FROM feedback_theme_items WHERE comment_id = ?", [cv[0]]).fetchone()[0] == "human"
+
+
+def test_moving_refuses_a_comment_that_is_not_feedback_and_an_unknown_theme(fdb):
+    """Only problems and suggestions go into themes, and only into existing ones."""
+    cv = [add(fdb, t) for t in CV_FR]
+    thanks = add(fdb, "Merci pour cet article", labels=[])
+    themes.update(fdb)
+    theme_id = placement(fdb)[cv[0]]
+    with pytest.raises(store.BadThemeChange):
+        themes.move(fdb, thanks, theme_id)
+    with pytest.raises(store.UnknownTheme):
+        themes.move(fdb, cv[0], theme_id + 100)
+    with pytest.raises(comments_store.CommentNotFound):
+        themes.move(fdb, 99_999, theme_id)
+
+
+def test_theme_names_and_all_themes_for_other_pages(fdb):
+    """theme_names maps comment ids to (theme id, name); all_themes counts the items."""
+    cv = [add(fdb, t) for t in CV_FR]
+    lone = add(fdb, "Le logo est trop petit sur la page d'accueil")
+    themes.update(fdb)
+    [theme] = themes.all_themes(fdb)
+    assert themes.theme_names(fdb, cv + [lone]) == {c: (theme["id"], theme["name"]) for c in cv}
+    assert theme["count"] == 3
+
+
+def test_marking_duplicates_groups_them_under_one_canonical_item(fdb):
+    """Duplicates point at the group's first item, even when marked through another duplicate."""
+    a, b, c = (add(fdb, t) for t in CV_FR)
+    assert store.mark_duplicate(fdb, b, a, author="po") == a
+    assert store.mark_duplicate(fdb, c, b, author="po") == a
+    assert store.duplicate_group(fdb, c) == [a, b, c]
+    store.mark_duplicate(fdb, a, b, author="po")  # the leader becomes a duplicate of a member: that member leads
+    assert store.duplicate_group(fdb, a) == [b, a, c]
+
+
+@pytest.mark.parametrize("case", ["itself", "not feedback", "missing"])
+def test_bad_duplicates_are_refused(fdb, case):
+    """An item cannot duplicate itself, a comment that is not feedback, or a missing comment."""
+    a = add(fdb, CV_FR[0])
+    other = {"itself": a, "not feedback": add(fdb, "Merci !", labels=[]), "missing": 99_999}[case]
+    error = comments_store.CommentNotFound if case == "missing" else store.BadDuplicate
+    with pytest.raises(error):
+        store.mark_duplicate(fdb, a, other, author="po")
+
+
+@pytest.fixture
+def loop_app(make_app, smtp):
+    _, port = smtp
+    return make_app(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, moderation="none")
+
+
+def post(client, body: str, email: str | None, notify: bool, slug="negocier-son-salaire") -> int:
+    from conftest import with_ts
+
+    payload = {"author": "Nadia Benali", "body": body, "notify": notify, **({"email": email} if email else {})}
+    response = client.post(f"/api/threads/{slug}/comments", json=with_ts(client, payload))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def as_problems(app, ids: list[int]) -> None:
+    import feedback
+    from comments_api.db import get_db
+
+    with app.app_context():
+        db = store.prepare(get_db())
+        feedback.tag_new_comments(db)
+        for cid in ids:
+            store.set_human_labels(db, cid, ["problem"], author="test")
+
+
+def test_closing_a_group_of_duplicates_answers_every_reader_once(loop_app, smtp):
+    """One reply closes the group: every item done, each opted-in reader one e-mail, however many items are theirs."""
+    from comments_api import loop
+    from comments_api.db import get_db
+
+    inbox, _ = smtp
+    client = loop_app.test_client()
+    ids = [post(client, "Le téléversement du CV échoue", "nadia@exemple.ma", True),
+           post(client, "Mon CV ne se téléverse pas", "omar@exemple.ma", True),
+           post(client, "Le CV échoue au téléversement, encore", "NADIA@exemple.ma", True, "recruter-a-distance"),
+           post(client, "Impossible de téléverser le CV", "sara@exemple.ma", False),
+           post(client, "CV upload fails", None, False)]
+    as_problems(loop_app, ids)
+    with loop_app.app_context():
+        db = store.prepare(get_db())
+        for cid in ids[1:]:
+            store.mark_duplicate(db, cid, ids[0], author="po")
+        closed = loop.close_group(db, ids[3], "Corrigé dans la version 3.5, merci à tous !", author="po")
+        assert (closed.items, closed.replies, closed.emails, closed.mail_off) == (ids, 2, 2, False)
+        assert [store.status_of(db, cid)[0] for cid in ids] == ["done"] * 5
+    assert inbox.wait(2)
+    time.sleep(0.5)  # a third e-mail, if any, would have had time to arrive
+    assert sorted(m.rcpt_tos[0].lower() for m in inbox.messages) == ["nadia@exemple.ma", "omar@exemple.ma"]
+    replies = [c for slug in ("negocier-son-salaire", "recruter-a-distance")
+               for c in client.get(f"/api/threads/{slug}/comments").get_json()["comments"] if c.get("team")]
+    assert sorted(r["parent_id"] for r in replies) == [ids[0], ids[2]]
+    with loop_app.app_context():  # closing it again (reopened, a late duplicate) tells nobody twice
+        db = store.prepare(get_db())
+        for cid in ids:
+            store.set_status(db, cid, "planned", author="po")
+        assert loop.close_group(db, ids[0], "Encore mieux.", author="po").emails == 0
+    time.sleep(0.5)
+    assert len(inbox.messages) == 2
+
+
+@pytest.mark.parametrize("case", ["wontfix", "short reply"])
+def test_closing_a_group_is_refused_as_a_whole(loop_app, smtp, case):
+    """A declined item, or a reply too short, stops the closing before anything changes."""
+    from comments_api import loop
+    from comments_api.db import get_db
+
+    inbox, _ = smtp
+    client = loop_app.test_client()
+    ids = [post(client, "Le téléversement du CV échoue", "nadia@exemple.ma", True),
+           post(client, "Mon CV ne se téléverse pas", "omar@exemple.ma", True)]
+    as_problems(loop_app, ids)
+    with loop_app.app_context():
+        db = store.prepare(get_db())
+        store.mark_duplicate(db, ids[1], ids[0], author="po")
+        if case == "wontfix":
+            store.set_status(db, ids[1], "wontfix", author="po")
+        with pytest.raises(store.BadTransition if case == "wontfix" else comments_store.InvalidComment):
+            loop.close_group(db, ids[0], "Corrigé, merci !" if case == "wontfix" else "x", author="po")
+        assert store.status_of(db, ids[0])[0] == "new"
+    assert [c for c in client.get("/api/threads/negocier-son-salaire/comments").get_json()["comments"]
+            if c.get("team")] == []
+    time.sleep(0.3)
+    assert inbox.messages == []
+
+
+def csrf_of(page: str) -> str:
+    import re
+
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def logged_in(client) -> str:
+    """Log in as a moderator; returns the CSRF token."""
+    from conftest import ADMIN_TOKEN
+
+    page = client.get("/admin/").get_data(as_text=True)
+    client.post("/admin/login", data={"token": ADMIN_TOKEN, "csrf": csrf_of(page), "who": "Samira"})
+    return csrf_of(client.get("/admin/themes").get_data(as_text=True))
+
+
+@pytest.fixture
+def themed(loop_app):
+    """An app whose database holds two themes: CV upload (French and English) and dark mode."""
+    client = loop_app.test_client()
+    cv = [post(client, t, None, False) for t in CV_FR + CV_EN]
+    dark = [post(client, t, None, False, "recruter-a-distance") for t in DARK]
+    as_problems(loop_app, cv + dark)
+    from comments_api.db import get_db
+
+    with loop_app.app_context():
+        db = store.prepare(get_db())
+        themes.update(db)
+        placed = store.theme_members(db)
+    return client, cv, dark, placed[cv[0]], placed[dark[0]]
+
+
+def test_themes_page_needs_the_moderator_login(loop_app):
+    """Without the log-in, the page sends to the log-in form and refuses changes."""
+    client = loop_app.test_client()
+    response = client.get("/admin/themes")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/")
+    assert client.post("/admin/themes/1/rename", data={"name": "x"}).status_code == 303
+
+
+def test_themes_page_shows_counts_trend_articles_statuses_and_excerpts(themed):
+    """Each theme shows its count, this week's items, its trend, its articles, status mix and excerpts."""
+    client, cv, dark, cv_theme, _ = themed
+    logged_in(client)
+    page = client.get("/admin/themes").get_data(as_text=True)
+    block = page.split(f'id="theme-{cv_theme}"', 1)[1].split('</article>', 1)[0]
+    assert "5 élément(s) · 5 cette semaine" in block and "0 → 0 → 0 → 5 ↑" in block
+    assert "Négocier son salaire sans gêne (5)" in block and "nouveau 5" in block
+    assert block.count("<blockquote") == 3
+    english = client.get("/admin/themes", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Feedback themes" in english and "5 this week" in english
+
+
+def test_forms_rename_merge_split_and_move(themed):
+    """The page's forms rename, merge, split and move, as the product owner asks."""
+    from comments_api.db import get_db
+
+    client, cv, dark, cv_theme, dark_theme = themed
+    csrf = logged_in(client)
+    assert client.post(f"/admin/themes/{cv_theme}/rename", data={"csrf": csrf, "name": "Envoi du CV"}).status_code == 303
+    client.post(f"/admin/themes/{cv_theme}/split", data={"csrf": csrf, "item": [str(c) for c in cv[3:]],
+                                                           "name": "CV upload"})
+    client.post(f"/admin/themes/items/{cv[0]}/move", data={"csrf": csrf, "theme": str(dark_theme)})
+    app = client.application
+    with app.app_context():
+        db = store.prepare(get_db())
+        names = {t["name"]: t["count"] for t in themes.all_themes(db)}
+        placed = store.theme_members(db)
+        assert names["Envoi du CV"] == 2 and names["CV upload"] == 2 and placed[cv[0]] == dark_theme
+        new_theme = placed[cv[3]]
+    client.post(f"/admin/themes/{cv_theme}/merge", data={"csrf": csrf, "other": str(new_theme)})
+    with app.app_context():
+        assert {t["name"]: t["count"] for t in themes.all_themes(store.prepare(get_db()))}["Envoi du CV"] == 4
+    page = client.get("/admin/themes").get_data(as_text=True)
+    assert "Thèmes fusionnés." in page
+
+
+@pytest.mark.parametrize(("path", "data", "message"), [
+    ("rename", {"name": ""}, "Refusé"),
+    ("merge", {"other": "abc"}, "Ce thème n'existe plus."),
+    ("split", {}, "Refusé"),
+])
+def test_bad_theme_forms_are_refused_with_a_message(themed, path, data, message):
+    """An empty name, an unknown theme or an empty split changes nothing and says why."""
+    client, _, _, cv_theme, _ = themed
+    csrf = logged_in(client)
+    response = client.post(f"/admin/themes/{cv_theme}/{path}", data={"csrf": csrf, **data})
+    assert response.status_code == 303
+    assert message in html.unescape(client.get("/admin/themes").get_data(as_text=True))
+
+
+def test_theme_forms_need_the_csrf_token(themed):
+    """A change without the form's token is refused."""
+    client, _, _, cv_theme, _ = themed
+    logged_in(client)
+    assert client.post(f"/admin/themes/{cv_theme}/rename", data={"name": "x"}).status_code == 400
+
+
+def test_marking_duplicates_and_closing_the_group_from_the_page(loop_app, smtp):
+    """Duplicates marked on the page are closed together: one reply, one e-mail per reader."""
+    inbox, _ = smtp
+    client = loop_app.test_client()
+    ids = [post(client, "Le téléversement du CV échoue", "nadia@exemple.ma", True),
+           post(client, "Mon CV ne se téléverse pas", "omar@exemple.ma", True),
+           post(client, "Le CV échoue au téléversement, encore", "nadia@exemple.ma", True)]
+    as_problems(loop_app, ids)
+    csrf = logged_in(client)
+    for cid in ids[1:]:
+        client.post(f"/admin/themes/items/{cid}/duplicate", data={"csrf": csrf, "of": str(ids[0])})
+    client.post(f"/admin/themes/items/{ids[0]}/duplicate", data={"csrf": csrf, "of": str(ids[0])})
+    assert "Refusé" in client.get("/admin/themes").get_data(as_text=True)
+    client.post(f"/admin/themes/items/{ids[0]}/close", data={"csrf": csrf, "reply": "Corrigé, merci à tous !"})
+    page = client.get("/admin/themes").get_data(as_text=True)
+    assert "3 élément(s) faits, 1 réponse(s) publiée(s), 2 lecteur(s) prévenu(s) par e-mail." in page
+    assert inbox.wait(2)
+    time.sleep(0.5)
+    assert sorted(m.rcpt_tos[0] for m in inbox.messages) == ["nadia@exemple.ma", "omar@exemple.ma"]
+
+
+def test_tagging_places_new_problems_in_themes(fdb):
+    """`python -m feedback tag` tags new comments and puts the new problems in their theme."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT, location_of
+
+    for n, body in enumerate(["L'appli plante quand je postule à une offre", "L'appli plante dès que je postule",
+                              "Encore une fois l'appli plante quand je postule"]):
+        comments_store.import_comments(fdb, [{"slug": "cv-qui-se-fait-remarquer", "author": f"Lecteur{n}",
+                                              "body": body, "created_at": at(W.monday, 9 + n)}])
+    result = subprocess.run([sys.executable, "-m", "feedback", "tag", "--db", location_of(fdb)], capture_output=True,
+                            text=True, cwd=ROOT, env=dict(os.environ), timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "1 nouveau(x) thème(s)" in result.stdout
+    [theme] = themes.all_themes(fdb)
+    assert theme["count"] == 3 and "appli" in theme["name"].lower()
