@@ -32,6 +32,8 @@ def at(day: dt.date, hour: int) -> str:
 
 @pytest.fixture
 def fdb(db):
+    global _hour
+    _hour = iter(range(10_000))  # each test's comments get the same times whatever ran before it
     database = store.prepare(db)
     comments_store.register_threads(database, [
         {"slug": "cv-qui-se-fait-remarquer", "title": "Un CV qui se fait remarquer", "url": "/cv/", "lang": "fr"}])
