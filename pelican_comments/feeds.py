@@ -11,14 +11,29 @@ from comments_store import Comment
 from comments_store.clock import parse_iso
 
 
+class _Feed(Atom1Feed):
+    """An Atom feed whose <updated> is a date of the site even when it is empty (feedgenerator would write the
+    time of the build): two builds of the same comments are the same files, file for file."""
+
+    def __init__(self, *args, updated_if_empty=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.updated_if_empty = updated_if_empty
+
+    def latest_post_date(self):
+        if not self.items and self.updated_if_empty is not None:
+            return self.updated_if_empty
+        return super().latest_post_date()
+
+
 def _absolute(site_url: str, path: str) -> str:
     return f"{site_url.rstrip('/')}/{path.lstrip('/')}"
 
 
 def write_feed(path: str, title: str, link: str, feed_url: str, entries: Iterable[tuple[Comment, str, str]],
-               lang: str) -> None:
+               lang: str, updated_if_empty=None) -> None:
     """Write an Atom feed; `entries` are (comment, article title, article URL), newest first."""
-    feed = Atom1Feed(title=title, link=link, description="", feed_url=feed_url, language=lang)
+    feed = _Feed(title=title, link=link, description="", feed_url=feed_url, language=lang,
+                 updated_if_empty=updated_if_empty)
     for comment, article_title, article_url in entries:
         feed.add_item(
             title=f"{comment.author} — {article_title}",
@@ -34,23 +49,36 @@ def write_feed(path: str, title: str, link: str, feed_url: str, entries: Iterabl
         feed.write(f, "utf-8")
 
 
-def write_all(output_path: str, site_url: str, site_name: str, lang: str, articles, settings: dict) -> list[str]:
-    """Write the site-wide feed and one per commented article; return the paths written."""
+def write_all(output_path: str, site_url: str, site_name: str, lang: str, articles, settings: dict,
+              only: set[str] | None = None, latest: list[Comment] | None = None) -> list[str]:
+    """Write the site-wide feed and one per article; return the paths written.
+
+    A selective bake passes `only` (the slugs whose feeds to write again) and `latest` (the site feed's
+    comments, newest first, read from the store): the other articles' comments are not loaded then.
+    """
     written = []
     everything = []
+    by_slug = {}
+    newest_article = max((a.date for a in articles if getattr(a, "date", None)), default=None)
     for article in articles:
-        comments = [c for c in getattr(article, "comments_flat", []) if not c.deleted]
         url = _absolute(site_url, article.url)
+        by_slug[article.slug] = (article.title, url)
+        if only is not None and article.slug not in only:
+            continue
+        comments = [c for c in getattr(article, "comments_flat", []) if not c.deleted]
         entries = [(c, article.title, url) for c in reversed(comments)]
         everything.extend(entries)
         rel = settings["article_feed"].format(slug=article.slug)
         path = os.path.join(output_path, rel)
-        write_feed(path, f"{settings['feed_title']} — {article.title}", url, _absolute(site_url, rel), entries, lang)
+        write_feed(path, f"{settings['feed_title']} — {article.title}", url, _absolute(site_url, rel), entries, lang,
+                   updated_if_empty=getattr(article, "date", None))
         written.append(path)
+    if latest is not None:
+        everything = [(c, *by_slug[c.thread_slug]) for c in latest if c.thread_slug in by_slug]
     everything.sort(key=lambda e: (e[0].created_at, e[0].id), reverse=True)
     rel = settings["site_feed"]
     path = os.path.join(output_path, rel)
     write_feed(path, f"{settings['feed_title']} — {site_name}", _absolute(site_url, ""), _absolute(site_url, rel),
-               everything[: settings["site_feed_size"]], lang)
+               everything[: settings["site_feed_size"]], lang, updated_if_empty=newest_article)
     written.append(path)
     return written

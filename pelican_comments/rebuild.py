@@ -1,9 +1,9 @@
 """Keep the static site in step with published comments while `make run` is running.
 
 A background thread watches a fingerprint of the published comments and
-rebuilds the site (Pelican with its cache, in a child process) once changes
-have settled: a few seconds after the last change, and never more than
-`max_delay` seconds after the first. In production the same job is a timer
+bakes the pages that show them again (Pelican with its cache, in a child
+process, writing only what changed): at once after a quiet spell, else once
+changes have settled, and never more than `max_delay` seconds after the first. In production the same job is a timer
 or a hook running `invoke rebuild`.
 """
 from __future__ import annotations
@@ -23,16 +23,27 @@ from comments_store import site_state
 log = logging.getLogger(__name__)
 
 
-def pelican_build(root: Path, settings_file: str = "pelicanconf.py") -> Callable[[], bool]:
-    """A build function: Pelican with its content cache, in a child process so a crash stays contained."""
+def pelican_build(root: Path, settings_file: str = "pelicanconf.py", only_changed: bool = True) -> Callable[[], bool]:
+    """A build function: Pelican with its content cache, in a child process so a crash stays contained.
+
+    With `only_changed` it writes only the pages whose comments changed since the last bake (the plugin decides,
+    and bakes every page when it cannot trust its record); if that build fails, a full one follows at once.
+    """
+
+    def run(selective: bool) -> subprocess.CompletedProcess:
+        extra = ["COMMENTS_ONLY_CHANGED=true"] if selective else []
+        return subprocess.run(
+            [sys.executable, "-m", "pelican", "-q", "-s", settings_file, "-e", "CACHE_CONTENT=true",
+             "LOAD_CONTENT_CACHE=true", *extra],
+            cwd=root, capture_output=True, text=True, timeout=600,
+        )
 
     def build() -> bool:
         started = time.monotonic()
-        result = subprocess.run(
-            [sys.executable, "-m", "pelican", "-q", "-s", settings_file, "-e", "CACHE_CONTENT=true",
-             "LOAD_CONTENT_CACHE=true"],
-            cwd=root, capture_output=True, text=True, timeout=600,
-        )
+        result = run(only_changed)
+        if result.returncode != 0 and only_changed:
+            log.error("pelican_comments: the selective bake failed; baking every page:\n%s", result.stderr[-2000:])
+            result = run(False)
         if result.returncode != 0:
             log.error("pelican_comments: rebuild failed:\n%s", result.stderr[-2000:])
             return False
@@ -82,10 +93,15 @@ def store_state(db_path: str) -> Callable[[], tuple | None]:
 
 
 class SiteRebuilder:
-    """Debounced rebuilds when `state()` changes; `rebuild_now()` for callers that must wait for one."""
+    """Rebuilds when `state()` changes; `rebuild_now()` for callers that must wait for one.
 
-    def __init__(self, state: Callable[[], object], build: Callable[[], bool], *, poll: float = 1.0,
-                 quiet: float = 3.0, max_delay: float = 20.0):
+    A change after a quiet spell is built at once (a selective bake takes well under a second); changes that
+    follow a build closely are gathered: built once they settle (`quiet` seconds without a change), and never
+    more than `max_delay` seconds after the first.
+    """
+
+    def __init__(self, state: Callable[[], object], build: Callable[[], bool], *, poll: float = 0.2,
+                 quiet: float = 1.0, max_delay: float = 20.0):
         self.state, self.build = state, build
         self.poll, self.quiet, self.max_delay = poll, quiet, max_delay
         self._cond = threading.Condition()
@@ -112,6 +128,7 @@ class SiteRebuilder:
     def _run(self) -> None:
         last = self.state()
         first_change = last_change = None
+        built_at = float("-inf")
         while not self._stop.wait(self.poll):
             now = time.monotonic()
             current = self.state()
@@ -120,7 +137,9 @@ class SiteRebuilder:
                 first_change = first_change or now
             with self._cond:
                 wanted = self._requested
-            due = first_change is not None and (now - last_change >= self.quiet or now - first_change >= self.max_delay)
+            due = first_change is not None and (
+                now - last_change >= self.quiet or now - first_change >= self.max_delay
+                or (first_change == last_change and now - built_at >= self.quiet))  # the first after a quiet spell
             if wanted > self._built or due:
                 first_change = last_change = None
                 try:
@@ -128,6 +147,7 @@ class SiteRebuilder:
                     self.builds += 1
                 except (OSError, subprocess.SubprocessError) as exc:
                     log.error("pelican_comments: rebuild failed (%s)", exc)
+                built_at = time.monotonic()
                 with self._cond:
                     self._built = wanted
                     self._cond.notify_all()

@@ -25,16 +25,28 @@ class Fake:
         return True
 
 
-def test_a_burst_of_changes_gives_one_build():
+def test_a_burst_of_changes_gives_one_build_at_once_and_one_when_it_settles():
+    """The first change of a burst is built at once; the rest are gathered into one more build."""
     fake = Fake()
     rebuilder = SiteRebuilder(fake.state, fake.build, poll=0.02, quiet=0.2, max_delay=5).start()
     try:
         for _ in range(5):
             fake.value += 1
             time.sleep(0.05)
-        assert wait_for(lambda: len(fake.builds) == 1)
+        assert wait_for(lambda: len(fake.builds) == 2)
         time.sleep(0.4)
-        assert len(fake.builds) == 1
+        assert len(fake.builds) == 2
+    finally:
+        rebuilder.stop()
+
+
+def test_a_change_after_a_quiet_spell_is_built_without_waiting_for_it_to_settle():
+    """One approval on a quiet site is baked at once, not after the `quiet` delay (here far longer than the wait)."""
+    fake = Fake()
+    rebuilder = SiteRebuilder(fake.state, fake.build, poll=0.02, quiet=60, max_delay=120).start()
+    try:
+        fake.value += 1
+        assert wait_for(lambda: len(fake.builds) == 1, seconds=10)
     finally:
         rebuilder.stop()
 
