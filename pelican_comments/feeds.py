@@ -60,11 +60,14 @@ def write_all(output_path: str, site_url: str, site_name: str, lang: str, articl
     everything = []
     by_slug = {}
     newest_article = max((a.date for a in articles if getattr(a, "date", None)), default=None)
+    wanted = None if latest is None else {c.thread_slug for c in latest}
     for article in articles:
+        if only is not None and article.slug not in only:
+            if wanted and article.slug in wanted:  # (an article's URL takes Pelican a while: only those the feed names)
+                by_slug[article.slug] = (article.title, _absolute(site_url, article.url))
+            continue
         url = _absolute(site_url, article.url)
         by_slug[article.slug] = (article.title, url)
-        if only is not None and article.slug not in only:
-            continue
         comments = [c for c in getattr(article, "comments_flat", []) if not c.deleted]
         entries = [(c, article.title, url) for c in reversed(comments)]
         everything.extend(entries)

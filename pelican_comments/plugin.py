@@ -75,7 +75,7 @@ def bake_comments(generator) -> None:
     settings = settings_of(generator.settings)
     generator.context["COMMENTS_SETTINGS"] = settings  # for the templates
     output = os.path.abspath(generator.output_path)
-    plan = _plans[output] = selective.Plan(False, always=set(settings["always_write"]))
+    plan = _plans[output] = selective.Plan(False, always=set(settings["always_write"]), generator=generator)
     every = list(generator.articles) + list(generator.translations)
     for article in every:
         _attach(article, [])
@@ -106,12 +106,7 @@ def bake_comments(generator) -> None:
             changes = comments_store.thread_changes(db)
         if previous is not None:
             try:
-                counts = comments_store.visible_counts(db)
-                current = selective.new_record(output, path, selective.sources_fingerprint(
-                    generator.settings, _every_article(generator)), changes, counts)
-                chosen = selective.plan_selective(previous, current, output, plan.always)
-                chosen.latest = _latest(db, generator.articles, settings["site_feed_size"])
-                by_thread = comments_store.approved_of(db, chosen.changed)
+                chosen = plan_changes(generator, db, previous, changes)
             except selective.NotSelective as exc:
                 log.warning("pelican_comments: %s; baking every page of %s", exc, output)
             except (sqlite3.Error, comments_store.StoreError) as exc:
@@ -119,14 +114,6 @@ def bake_comments(generator) -> None:
                             path, exc, output)
             else:
                 plan = _plans[output] = chosen
-                for article in every:
-                    if article.slug in by_thread or article.slug in chosen.changed:
-                        _attach(article, by_thread.get(article.slug, []))
-                    else:
-                        article.comment_count = counts.get(article.slug, 0)
-                # (The output folder in the message: Pelican's loggers drop a message already logged once.)
-                log.info("pelican_comments: %d thread(s) changed since the last bake of %s; writing only their pages",
-                         len(chosen.changed), output)
                 return
         if settings["register_threads"]:
             count = comments_store.register_threads(db, thread_rows(generator.articles))
@@ -144,6 +131,31 @@ def bake_comments(generator) -> None:
         plan.record = {}
     finally:
         db.close()
+
+
+def plan_changes(generator, db, previous: dict, changes: dict[str, int]) -> selective.Plan:
+    """The selective plan against the record `previous`, with the changed threads' comments attached.
+
+    Raises NotSelective when the output may not match that record.
+    """
+    settings = settings_of(generator.settings)
+    output = os.path.abspath(generator.output_path)
+    counts = comments_store.visible_counts(db)
+    current = selective.new_record(output, settings["db"], selective.sources_fingerprint(
+        generator.settings, _every_article(generator)), changes, counts)
+    chosen = selective.plan_selective(previous, current, output, set(settings["always_write"]))
+    chosen.latest = _latest(db, generator.articles, settings["site_feed_size"])
+    by_thread = comments_store.approved_of(db, chosen.changed)
+    for article in [*generator.articles, *generator.translations]:
+        if article.slug in chosen.changed:
+            _attach(article, by_thread.get(article.slug, []))
+        else:
+            article.comment_count = counts.get(article.slug, 0)
+    # (The output folder in the message: Pelican's loggers drop a message already logged once.)
+    log.info("pelican_comments: %d thread(s) changed since the last bake of %s; writing only their pages",
+             len(chosen.changed), output)
+    chosen.generator = generator
+    return chosen
 
 
 def _latest(db, articles, size: int) -> list:
@@ -188,12 +200,20 @@ def write_feeds(generator, writer) -> None:
 
 def record_bake(pelican) -> None:
     """Receiver of finalized: note what the output now shows, for the next selective bake."""
-    plan = _plans.pop(os.path.abspath(pelican.output_path), None)
+    output = os.path.abspath(pelican.output_path)
+    plan = _plans.pop(output, None)
     if plan is not None and plan.record:
         try:
-            selective.write_record(plan, selective.record_path(pelican.settings), pelican.output_path)
+            plan.record = selective.write_record(plan, selective.record_path(pelican.settings), pelican.output_path)
         except OSError as exc:
             log.warning("pelican_comments: could not record this bake (%s); the next one writes every page", exc)
+            return
+        if output in finished:  # a warm baker (rebuild.WarmBaker) keeps this build to bake the next changes
+            finished[output] = plan
+
+
+# Builds kept in memory after they finish, by output folder: only for the folders a warm baker asked for.
+finished: dict[str, selective.Plan | None] = {}
 
 
 def register() -> None:

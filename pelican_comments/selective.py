@@ -16,6 +16,8 @@ import logging
 import os
 from dataclasses import dataclass, field
 
+from pelican import signals
+from pelican.paginator import Paginator
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
@@ -42,6 +44,7 @@ class Plan:
     extra_files: list[str] = field(default_factory=list)  # written outside Pelican's writer (the comment feeds)
     latest: list = field(default_factory=list)  # the site-wide feed's comments, newest first (selective bakes)
     writer: Writer | None = None
+    generator: object = None  # Pelican's ArticlesGenerator of this build (a warm baker writes with it again)
 
     def shows_changes(self, name: str, context: dict) -> bool:
         """Whether the page about to be written at `name` shows anything that changed."""
@@ -120,7 +123,7 @@ def plan_selective(previous: dict, current: dict, output_path: str, always: set[
     return Plan(True, changed, recounted, always, current, list(previous["files"]))
 
 
-def write_record(plan: Plan, path: str, output_path: str) -> None:
+def write_record(plan: Plan, path: str, output_path: str) -> dict:
     """Note what the output now shows; written to a new file first, so a crash leaves the old record whole."""
     written = set(plan.previous_files)
     if plan.writer is not None:
@@ -132,6 +135,7 @@ def write_record(plan: Plan, path: str, output_path: str) -> None:
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(record, f)
     os.replace(tmp, path)
+    return record
 
 
 def forget_record(path: str) -> None:
@@ -169,10 +173,41 @@ class SelectiveWriter(Writer):
         self.skipped: set[str] = set()
         self.plan.writer = self
 
-    def write_file(self, name, template, context, *args, **kwargs):
-        if self.plan.selective:
-            template = _Pick(template, self)
-        return super().write_file(name, template, context, *args, **kwargs)
+    def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
+                   override_output=False, url=None, **kwargs):
+        if not self.plan.selective:
+            return super().write_file(name, template, context, relative_urls, paginated, template_name,
+                                      override_output, url, **kwargs)
+        template = _Pick(template, self)
+        if paginated is None:
+            paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
+        if not (name and paginated and template_name in self.settings["PAGINATED_TEMPLATES"]):
+            return super().write_file(name, template, context, relative_urls, paginated, template_name,
+                                      override_output, url, **kwargs)
+        # A listing of 2,000 articles is 400 pages: only those showing a recounted article are prepared at all.
+        # The pages are built as Pelican's Writer.write_file builds them, one write_file call each.
+        per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
+        paginators = {key: Paginator(name, url, val, self.settings, per_page) for key, val in paginated.items()}
+        shown = paginators.get("articles") or next(iter(paginators.values()))
+        for page_num in range(shown.num_pages):
+            page = shown.page(page_num + 1)
+            if page.save_as not in self.plan.always and not any(
+                    getattr(a, "slug", None) in self.plan.recounted for a in page.object_list):
+                # Not rendered, but announced as Pelican would (the sitemap lists every page written).
+                signals.content_written.send(sanitised_join(self.output_path, page.save_as),
+                                             context={"output_file": page.save_as})
+                continue
+            paginated_kwargs = kwargs.copy()
+            for key, paginator in paginators.items():
+                paginated_kwargs.update({
+                    f"{key}_paginator": paginator,
+                    f"{key}_page": paginator.page(page_num + 1),
+                    f"{key}_previous_page": paginator.page(page_num) if page_num > 0 else None,
+                    f"{key}_next_page": paginator.page(page_num + 2) if page_num + 1 < paginator.num_pages else None,
+                })
+            super().write_file(paginator.page(page_num + 1).save_as, template, context, relative_urls, {}, None,
+                               override_output, url, **paginated_kwargs)
+        return None
 
     def write_feed(self, *args, **kwargs):
         # Pelican's own feeds (articles, categories) show no comments.

@@ -177,3 +177,41 @@ def test_the_record_names_every_file_of_the_bake(blog):
     expected = {name for name in files_of(tmp / "site") if name.endswith((".html", ".atom.xml"))}
     assert expected - set(record["files"]) == set()
     assert os.path.abspath(tmp / "site") == record["output"]
+
+
+def test_a_warm_baker_writes_only_the_change_and_the_same_files_as_a_full_build(blog, capsys):
+    """`make run`'s baker keeps the build in memory: an approval then a reply are baked alone, file for file right."""
+    from pelican_comments.rebuild import WarmBaker
+
+    db, build, ids, tmp = blog
+    site = tmp / "site"
+    baker = WarmBaker(ROOT, overrides={"OUTPUT_PATH": str(site), "CACHE_PATH": str(tmp / "cache"),
+                                       "COMMENTS": {"db": location_of(db)}, "DELETE_OUTPUT_DIRECTORY": False})
+    assert baker() is True
+    top = approve(db, ARTICLE, author="Yasmine", body="Merci pour les chiffres.")
+    untouched_before = (site / UNTOUCHED).stat().st_mtime_ns
+    assert baker() is True
+    approve(db, TRANSLATED, author="Tom", body="Great news.", lang="en", parent_id=None)
+    approve(db, ARTICLE, author="Karim", body="Bien vu.", parent_id=top.id)
+    assert baker() is True
+    assert (baker.full_builds, baker.selective_bakes) == (1, 2)
+    assert untouched_before == (site / UNTOUCHED).stat().st_mtime_ns
+    assert files_of(build(tmp / "full", cache=str(tmp / "other-cache"))) == files_of(site)
+
+
+def test_a_warm_baker_whose_output_lost_a_file_bakes_every_page_and_says_so(blog, caplog):
+    """A file of the last bake deleted behind the baker's back: it says so and builds every page again."""
+    from pelican_comments.rebuild import WarmBaker
+
+    db, build, ids, tmp = blog
+    site = tmp / "site"
+    baker = WarmBaker(ROOT, overrides={"OUTPUT_PATH": str(site), "CACHE_PATH": str(tmp / "cache"),
+                                       "COMMENTS": {"db": location_of(db)}, "DELETE_OUTPUT_DIRECTORY": False})
+    baker()
+    (site / UNTOUCHED).unlink()
+    approve(db, ARTICLE, author="Yasmine", body="Merci pour les chiffres.")
+    with caplog.at_level(logging.WARNING, logger="pelican_comments.rebuild"):
+        assert baker() is True
+    assert "missing from the output" in caplog.text and "baking every page" in caplog.text
+    assert (baker.full_builds, baker.selective_bakes) == (2, 0)
+    assert files_of(build(tmp / "full", cache=str(tmp / "other-cache"))) == files_of(site)
