@@ -79,6 +79,10 @@ def bake_comments(generator) -> None:
     every = list(generator.articles) + list(generator.translations)
     for article in every:
         _attach(article, [])
+        # Pelican computes an article's URL from its settings at every use (the cards, the feeds, the sitemap:
+        # tens of thousands of times on a large blog); its override_url, made for this, keeps the same value.
+        if not hasattr(article, "override_url"):
+            article.override_url = article.url
     path = settings["db"]
     record_at = selective.record_path(generator.settings)
     keep_record = settings["bake"] and bool(settings["only_changed"] or generator.settings.get("CACHE_CONTENT"))
