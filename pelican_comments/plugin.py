@@ -105,10 +105,9 @@ def bake_comments(generator) -> None:
                     path, exc)
         return
     try:
-        if settings["bake"]:
+        if previous is not None:
             # Counters first: a change landing while we read is baked now or, at worst, again next time.
             changes = comments_store.thread_changes(db)
-        if previous is not None:
             try:
                 chosen = plan_changes(generator, db, previous, changes)
             except selective.NotSelective as exc:
@@ -123,6 +122,7 @@ def bake_comments(generator) -> None:
             count = comments_store.register_threads(db, thread_rows(generator.articles))
             log.info("pelican_comments: %d articles open for comments", count)
         if settings["bake"]:
+            changes = comments_store.thread_changes(db)  # after registering: new articles are threads now
             by_thread = comments_store.approved_by_thread(db)
             for article in every:  # a translation shows the thread of its original (same slug)
                 _attach(article, by_thread.get(article.slug, []))

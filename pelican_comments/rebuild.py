@@ -36,9 +36,11 @@ def pelican_build(root: Path, settings_file: str = "pelicanconf.py", only_change
     """
 
     def run(selective: bool) -> subprocess.CompletedProcess:
+        # A selective bake writes into the last output: it must not be emptied first (publishconf.py empties it).
+        keep = ["COMMENTS_ONLY_CHANGED=true", "DELETE_OUTPUT_DIRECTORY=false"] if selective else []
         return subprocess.run(
             [sys.executable, "-m", "pelican", "-q", "-s", settings_file, "-e", "CACHE_CONTENT=true",
-             "LOAD_CONTENT_CACHE=true", *extra, *(["COMMENTS_ONLY_CHANGED=true"] if selective else [])],
+             "LOAD_CONTENT_CACHE=true", *extra, *keep],
             cwd=root, capture_output=True, text=True, timeout=600,
         )
 
@@ -48,6 +50,11 @@ def pelican_build(root: Path, settings_file: str = "pelicanconf.py", only_change
         if result.returncode != 0 and only_changed:
             log.error("pelican_comments: the selective bake failed; baking every page:\n%s", result.stderr[-2000:])
             result = run(False)
+        elif only_changed and "baking every page" in result.stdout + result.stderr \
+                and _empties_output(root, settings_file):
+            # It built every page without emptying the output first: once more as the settings want it, so the
+            # pages of removed posts go too.
+            result = run(False)
         if result.returncode != 0:
             log.error("pelican_comments: rebuild failed:\n%s", result.stderr[-2000:])
             return False
@@ -55,6 +62,12 @@ def pelican_build(root: Path, settings_file: str = "pelicanconf.py", only_change
         return True
 
     return build
+
+
+def _empties_output(root: Path, settings_file: str) -> bool:
+    from pelican.settings import read_settings
+
+    return bool(read_settings(str(Path(root) / settings_file)).get("DELETE_OUTPUT_DIRECTORY"))
 
 
 class WarmBaker:
