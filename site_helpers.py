@@ -159,9 +159,15 @@ def _lang(context, lang: str | None) -> str:
 @pass_context
 def translate(context, key: str, lang: str | None = None, **values) -> str:
     """Return the UI string `key` in `lang` (default: the site's DEFAULT_LANG)."""
-    strings = UI_STRINGS[_lang(context, lang)]
-    text = strings.get(key) or UI_STRINGS["fr"][key]
+    text = _ui_string(key, lang or context.get("DEFAULT_LANG") or "fr")
     return text.format(**values) if values else text
+
+
+@functools.lru_cache(maxsize=4096)
+def _ui_string(key: str, lang: str) -> str:
+    # A large blog's build asks for these strings about a hundred times per page.
+    strings = UI_STRINGS[_lang({}, lang)]
+    return strings.get(key) or UI_STRINGS["fr"][key]
 
 
 def long_date(value: dt.date, lang: str = "fr") -> str:
