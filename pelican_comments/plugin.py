@@ -129,7 +129,7 @@ def bake_comments(generator) -> None:
             if keep_record:
                 counts = {slug: count_visible(comments) for slug, comments in by_thread.items()}
                 plan.record = selective.new_record(output, path, selective.sources_fingerprint(
-                    generator.settings, _every_article(generator)), changes, counts)
+                    generator.settings, _every_article(generator)), changes, counts, selective.extra_state(db))
     except (sqlite3.Error, comments_store.StoreError) as exc:
         log.warning("pelican_comments: could not read %s (%s); building without comments", path, exc)
         plan.record = {}
@@ -146,7 +146,7 @@ def plan_changes(generator, db, previous: dict, changes: dict[str, int]) -> sele
     output = os.path.abspath(generator.output_path)
     counts = comments_store.visible_counts(db)
     current = selective.new_record(output, settings["db"], selective.sources_fingerprint(
-        generator.settings, _every_article(generator)), changes, counts)
+        generator.settings, _every_article(generator)), changes, counts, selective.extra_state(db))
     chosen = selective.plan_selective(previous, current, output, set(settings["always_write"]))
     chosen.latest = _latest(db, generator.articles, settings["site_feed_size"])
     by_thread = comments_store.approved_of(db, chosen.changed)

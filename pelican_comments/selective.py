@@ -27,6 +27,22 @@ RECORD_NAME = "pelican_comments-bake.json"
 _VERSION = 1
 
 
+# Other data of the database that pages show (e.g. the feedback items a "done" page lists and the threads link
+# to): functions of the open database whose value changes with it. When one's value differs from the last
+# bake's, every page is baked (such changes are rare team actions).
+EXTRA_STATES: list = []
+
+
+def depends_on(state) -> None:
+    """Bake every page when `state(db)` changes: for plugins that bake other data of the store into pages."""
+    if state not in EXTRA_STATES:
+        EXTRA_STATES.append(state)
+
+
+def extra_state(db) -> list[str]:
+    return [repr(state(db)) for state in EXTRA_STATES]
+
+
 class NotSelective(Exception):
     """A selective bake cannot be trusted here (no record, another site, changed sources, missing output)."""
 
@@ -90,9 +106,10 @@ def sources_fingerprint(settings: dict, articles) -> str:
 
 
 def new_record(output_path: str, db_path: str, fingerprint: str, changes: dict[str, int],
-               counts: dict[str, int]) -> dict:
+               counts: dict[str, int], extra: list[str] | None = None) -> dict:
     return {"version": _VERSION, "output": os.path.abspath(output_path), "db": str(db_path),
-            "sources": fingerprint, "threads": {slug: [n, counts.get(slug, 0)] for slug, n in changes.items()}}
+            "sources": fingerprint, "threads": {slug: [n, counts.get(slug, 0)] for slug, n in changes.items()},
+            "extra": extra or []}
 
 
 def read_record(path: str) -> dict:
@@ -111,7 +128,8 @@ def read_record(path: str) -> dict:
 
 def plan_selective(previous: dict, current: dict, output_path: str, always: set[str]) -> Plan:
     """Compare the last bake's record with the database now; NotSelective if the output may not match it."""
-    for key, what in (("output", "output folder"), ("db", "database"), ("sources", "content, theme or settings")):
+    for key, what in (("output", "output folder"), ("db", "database"), ("sources", "content, theme or settings"),
+                      ("extra", "other published data (EXTRA_STATES)")):
         if previous.get(key) != current[key]:
             raise NotSelective(f"the {what} changed since the last bake")
     missing = [f for f in previous["files"] if not os.path.isfile(os.path.join(output_path, f))]

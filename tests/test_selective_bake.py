@@ -215,3 +215,39 @@ def test_a_warm_baker_whose_output_lost_a_file_bakes_every_page_and_says_so(blog
     assert "missing from the output" in caplog.text and "baking every page" in caplog.text
     assert (baker.full_builds, baker.selective_bakes) == (2, 0)
     assert files_of(build(tmp / "full", cache=str(tmp / "other-cache"))) == files_of(site)
+
+
+def test_other_data_pages_show_bakes_every_page_when_it_changes(blog, caplog):
+    """A plugin baking other data of the store (the done page) declares it: its change bakes every page."""
+    db, build, ids, tmp = blog
+    site = tmp / "site"
+
+    def waiting(database):
+        return comments_store.search(database, status="pending")[1]
+
+    selective.depends_on(waiting)
+    try:
+        build(site)  # a full bake that records the declared state
+        approve(db, ARTICLE, author="Yasmine", body="Merci pour les chiffres.")
+        with caplog.at_level(logging.INFO, logger="pelican_comments.plugin"):
+            build(site, COMMENTS_ONLY_CHANGED=True)
+        assert "writing only their pages" in caplog.text
+        comments_store.add_comment(db, ARTICLE, comments_store.NewComment(author="Lina", body="En attente."))
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="pelican_comments.plugin"):
+            build(site, COMMENTS_ONLY_CHANGED=True)
+        assert "other published data" in caplog.text and "baking every page" in caplog.text
+    finally:
+        selective.EXTRA_STATES.remove(waiting)
+
+
+def test_pages_named_in_always_write_are_rendered_in_every_selective_bake(blog):
+    """COMMENTS always_write: a page that shows other data of the store is written even when no thread changed."""
+    db, build, ids, tmp = blog
+    site = tmp / "site"
+    settings = {"db": location_of(db), "always_write": ["archives/index.html"]}
+    build(site, COMMENTS=settings)
+    before = {name: (site / name).stat().st_mtime_ns for name in ("archives/index.html", UNTOUCHED)}
+    build(site, COMMENTS=settings, COMMENTS_ONLY_CHANGED=True)
+    assert before["archives/index.html"] != (site / "archives/index.html").stat().st_mtime_ns
+    assert before[UNTOUCHED] == (site / UNTOUCHED).stat().st_mtime_ns
