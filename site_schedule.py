@@ -155,5 +155,25 @@ def hold_future(content) -> None:
             content.scheduled = True  # the preview page says when it goes live
 
 
+_site: dict[str, object] = {}  # the content folder and time zone of the build that loaded this plugin
+
+
+def remember_site(pelican_object) -> None:
+    _site.update(content=pelican_object.settings["PATH"], tz=ZoneInfo(pelican_object.settings["TIMEZONE"]))
+
+
+def due_state(_db=None) -> str | None:
+    """The latest post come due, for the comment plugin's selective bake: a new post means every page again."""
+    if not _site:
+        return None
+    return latest_due(_site["content"], _site["tz"], _now_or_clock(_site["tz"]))
+
+
 def register() -> None:
     signals.content_object_init.connect(hold_future)
+    signals.initialized.connect(remember_site)
+    try:
+        from pelican_comments import selective
+    except ImportError:  # the schedule also works on a site without the comment plugin
+        return
+    selective.depends_on(due_state)

@@ -96,7 +96,7 @@ def _wait_for_health(url: str, process, timeout: float = 60) -> bool:
     return False
 
 
-def _serve_app():
+def _serve_app(baker=None):
     """The API and the built site through waitress (comments_api/server.py), which reads each request whole
     before the app sees it, so slow readers hold no thread; the site watcher runs in this process."""
     import signal
@@ -104,14 +104,16 @@ def _serve_app():
 
     from comments_api import create_app
     from comments_api import server as comments_api_server
-    from pelican_comments.rebuild import SiteRebuilder, pelican_build, recording
+    from pelican_comments.rebuild import SiteRebuilder, WarmBaker, recording
 
     app = create_app()  # creates the instance secrets (and shows a new admin token) before the workers start
     env = {**os.environ, "BOUCLE_HOST": CONFIG["host"], "BOUCLE_PORT": str(CONFIG["port"])}
     rebuilder = None
     if os.environ.get("BOUCLE_AUTO_REBUILD", "1") != "0":
         state = _published_state(app.config["DB_PATH"])
-        rebuilder = SiteRebuilder(state, recording(pelican_build(ROOT), state, _site_state_file())).start()
+        # The baker keeps the site in memory and writes only the pages whose comments changed.
+        baker = baker or WarmBaker(ROOT, SETTINGS_FILE_BASE)
+        rebuilder = SiteRebuilder(state, recording(baker, state, _site_state_file())).start()
         env.setdefault("BOUCLE_WAIT_FOR_REBUILD", "30")
     url = "http://{host}:{port}/".format(**CONFIG)
     if os.environ.get("BOUCLE_ADMIN_TOKEN"):
@@ -194,8 +196,17 @@ def refresh(c, publish=False):
 @task
 def run(c):
     """Build the site, then serve it with the comment API (what `make run` does)."""
-    build(c)
-    _serve_app()
+    if os.environ.get("BOUCLE_AUTO_REBUILD", "1") == "0":
+        build(c)
+        _serve_app()
+        return
+    from pelican_comments.rebuild import WarmBaker
+
+    # The first build is the baker's own (with Pelican's content cache): it keeps it to bake each change alone.
+    baker = WarmBaker(ROOT, SETTINGS_FILE_BASE)
+    if not baker():
+        raise Exit("La construction du site a échoué (voir les messages de Pelican ci-dessus).", code=1)
+    _serve_app(baker)
 
 
 def livereload_options(output: str, host: str, port: int) -> str:

@@ -14,6 +14,9 @@ from .comments import (
     erase_person,
     unsubscribe,
     approved_by_thread,
+    approved_of,
+    latest_approved,
+    visible_counts,
     count_approved,
     counts,
     delete_comment,
@@ -44,7 +47,7 @@ from .records import STATUSES, Comment, EditOutcome, NewComment, PendingEdit, Th
 from .render import count_links, render
 from .rules import MAX_ID, Limits
 from .rules import check as check_comment
-from .threads import get_thread, list_threads, register_threads
+from .threads import get_thread, list_threads, register_threads, thread_changes
 
 __all__ = [
     "MAX_ID",
@@ -54,5 +57,6 @@ __all__ = [
     "approved_by_thread", "check_comment", "count_approved", "count_links", "counts", "ping", "delete_comment", "delete_own", "edit_own", "get_comment",
     "get_thread", "import_comments", "iter_approved", "list_approved", "list_threads", "open_db", "published_state", "register_threads", "render", "search",
     "set_status", "write",
+    "approved_of", "latest_approved", "thread_changes", "visible_counts",
     "EditChanged", "EditOutcome", "PendingEdit", "approve_edit", "pending_edit", "pending_edits", "proven", "reject_edit",
 ]

@@ -251,6 +251,47 @@ def approved_by_thread(db: Database) -> dict[str, list[Comment]]:
     return grouped
 
 
+def approved_of(db: Database, slugs: Iterable[str]) -> dict[str, list[Comment]]:
+    """Approved comments of these articles only, grouped by slug, oldest first (a selective bake)."""
+    slugs = [s for s in dict.fromkeys(slugs) if storable(s)]
+    grouped: dict[str, list[Comment]] = {}
+    for start in range(0, len(slugs), 500):  # well under both databases' limits on bound parameters
+        part = slugs[start:start + 500]
+        rows = db.execute(
+            f"{_SELECT} WHERE c.status = 'approved' AND t.slug IN ({', '.join('?' for _ in part)}) "
+            "ORDER BY c.created_at, c.id",
+            part,
+        )
+        for row in rows:
+            comment = _record(row)
+            grouped.setdefault(comment.thread_slug, []).append(comment)
+    return grouped
+
+
+def visible_counts(db: Database) -> dict[str, int]:
+    """Visible approved comments of every article that has any, by slug (one query for the whole site)."""
+    return dict(db.execute(
+        """SELECT t.slug, count(*) FROM comments c JOIN threads t ON t.id = c.thread_id
+           WHERE c.status = 'approved' AND c.deleted = 0 GROUP BY t.slug"""
+    ).fetchall())
+
+
+def latest_approved(db: Database, batch: int = 200):
+    """Visible approved comments, newest first (created_at, then id), read in batches (the site's comment feed)."""
+    offset = 0
+    while True:
+        rows = db.execute(
+            f"{_SELECT} WHERE c.status = 'approved' AND c.deleted = 0 ORDER BY c.created_at DESC, c.id DESC "
+            "LIMIT ? OFFSET ?",
+            [batch, offset],
+        ).fetchall()
+        for row in rows:
+            yield _record(row)
+        if len(rows) < batch:
+            return
+        offset += batch
+
+
 def iter_approved(db: Database, batch: int = 2000):
     """Every visible approved comment, by id, in batches (for the feedback tagger)."""
     last = 0

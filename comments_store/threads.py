@@ -89,3 +89,8 @@ def get_thread(db: Database, slug: str) -> Thread:
 
 def list_threads(db: Database) -> list[Thread]:
     return [Thread(*row) for row in db.execute("SELECT id, slug, title, url, lang, category FROM threads ORDER BY slug")]
+
+
+def thread_changes(db: Database) -> dict[str, int]:
+    """Every thread's change counter by slug: it moves whenever what the public sees of its comments changes."""
+    return dict(db.execute("SELECT slug, changes FROM threads").fetchall())

@@ -26,6 +26,8 @@ import comments_store
 from comments_store.clock import parse_iso
 from feedback import store as feedback_store
 
+from . import selective
+
 from .plugin import settings_of
 
 log = logging.getLogger(__name__)
@@ -152,3 +154,5 @@ def get_generators(_pelican):
 
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    # Closing an item moves no thread counter: a selective bake must know the page (and the links to it) changed.
+    selective.depends_on(feedback_store.public_state)

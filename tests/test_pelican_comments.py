@@ -1,11 +1,15 @@
 """The Pelican plugin registers the site's articles as comment threads, and never breaks the build."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 import comments_store
 from conftest import build_site
@@ -148,3 +152,81 @@ def test_reply_links_stop_at_the_depth_limit(tmp_path):
     out = build_site(tmp_path / "out", COMMENTS={"db": str(db_path), "max_depth": 2})
     html = (out / "negocier-son-salaire" / "index.html").read_text()
     assert f'data-reply="{ids[0]}"' in html and f'data-reply="{ids[1]}"' not in html
+
+
+# --- Speed without changing a byte ------------------------------------------------------------------------------
+
+@hsettings(max_examples=300, deadline=None)
+@given(moment=st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2090, 12, 31)),
+       lang=st.sampled_from(["fr", "en", "ar"]),
+       zone=st.sampled_from(["Africa/Casablanca", "UTC", "America/New_York", "Asia/Kolkata"]))
+def test_comment_dates_read_as_babel_writes_them(moment, lang, zone):
+    """The baked comment date, filled by hand for speed, is the text Babel gives for the same pattern."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    import site_helpers
+
+    stored = moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    local = dt.datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+    shown = lang if lang in site_helpers._DATETIME_PATTERNS else "fr"
+    expected = format_datetime(local, site_helpers._DATETIME_PATTERNS[shown], locale=shown)
+    assert expected == site_helpers.comment_date({"TIMEZONE": zone}, stored, lang)
+
+
+def test_long_dates_of_one_day_in_two_zones_are_each_their_own(tmp_path):
+    """The cache of formatted dates keys on the local day: the same instant in two zones gives two days."""
+    from zoneinfo import ZoneInfo
+
+    import site_helpers
+
+    instant = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.timezone.utc)
+    assert ["1 mars 2026", "2 mars 2026"] == [site_helpers.long_date(instant, "fr"),
+                                              site_helpers.long_date(instant.astimezone(ZoneInfo("Asia/Kolkata")), "fr")]
+
+
+def test_the_theme_script_is_minified_once_per_version_with_the_cache(tmp_path):
+    """With the content cache, the minified script is kept and two builds give the same file."""
+    cache = tmp_path / "cache"
+    first = build_site(tmp_path / "a", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True)
+    kept = list((cache / "minified-js").glob("*.js"))
+    second = build_site(tmp_path / "b", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True)
+    script = "theme/js/comments.js"
+    assert len(kept) == 1 and (first / script).read_text(encoding="utf-8").startswith("/*!min*/")
+    assert (first / script).read_bytes() == (second / script).read_bytes() == kept[0].read_bytes()
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.tuples(_text, _text, st.datetimes(min_value=dt.datetime(2000, 1, 1)), st.booleans()),
+                     min_size=1, max_size=5),
+       title=_text, lang=st.sampled_from(["fr", "en"]))
+def test_comment_feeds_are_the_xml_feedgenerator_writes(tmp_path_factory, rows, title, lang):
+    """Our Atom writer gives, byte for byte, what feedgenerator's Atom1Feed gives for the same comments."""
+    import io
+
+    from feedgenerator import Atom1Feed
+
+    from comments_store import Comment
+    from comments_store.clock import parse_iso
+    from pelican_comments import feeds
+
+    comments = []
+    for n, (author, html, when, edited) in enumerate(rows, 1):
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        comments.append(Comment(n, 1, None, author, None, None, html, html, "approved", stamp,
+                                stamp if edited else None, lang, None, False, False, "a", False))
+    url, feed_url = "https://blog.example.ma/a/", "https://blog.example.ma/feeds/a.atom.xml"
+    reference = Atom1Feed(title=title, link=url, description="", feed_url=feed_url, language=lang)
+    for c in comments:
+        reference.add_item(title=f"{c.author} — {title}", link=f"{url}#comment-{c.id}",
+                           unique_id=f"{url}#comment-{c.id}", description=c.html, author_name=c.author,
+                           pubdate=parse_iso(c.created_at), updateddate=parse_iso(c.edited_at) if c.edited_at else None)
+    expected = io.StringIO()
+    reference.write(expected, "utf-8")
+    path = tmp_path_factory.mktemp("feed") / "a.atom.xml"
+    feeds.write_feed(str(path), title, url, feed_url, [(c, title, url) for c in comments], lang)
+    assert expected.getvalue() == path.read_text(encoding="utf-8")

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from pelican_comments.rebuild import SiteRebuilder, store_state
 
 import comments_store
 from conftest import wait_for, location_of
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Fake:
@@ -25,16 +30,28 @@ class Fake:
         return True
 
 
-def test_a_burst_of_changes_gives_one_build():
+def test_a_burst_of_changes_gives_one_build_at_once_and_one_when_it_settles():
+    """The first change of a burst is built at once; the rest are gathered into one more build."""
     fake = Fake()
     rebuilder = SiteRebuilder(fake.state, fake.build, poll=0.02, quiet=0.2, max_delay=5).start()
     try:
         for _ in range(5):
             fake.value += 1
             time.sleep(0.05)
-        assert wait_for(lambda: len(fake.builds) == 1)
+        assert wait_for(lambda: len(fake.builds) == 2)
         time.sleep(0.4)
-        assert len(fake.builds) == 1
+        assert len(fake.builds) == 2
+    finally:
+        rebuilder.stop()
+
+
+def test_a_change_after_a_quiet_spell_is_built_without_waiting_for_it_to_settle():
+    """One approval on a quiet site is baked at once, not after the `quiet` delay (here far longer than the wait)."""
+    fake = Fake()
+    rebuilder = SiteRebuilder(fake.state, fake.build, poll=0.02, quiet=60, max_delay=120).start()
+    try:
+        fake.value += 1
+        assert wait_for(lambda: len(fake.builds) == 1, seconds=10)
     finally:
         rebuilder.stop()
 
@@ -159,3 +176,25 @@ def test_waiting_for_the_site_ends_when_a_later_build_is_recorded(tmp_path):
     assert site_state.wait_until_built_after(record, moment, timeout=0.3) is False
     threading.Timer(0.2, lambda: site_state.record(record, (2, 2), read_at=time.time())).start()
     assert site_state.wait_until_built_after(record, moment, timeout=5) is True
+
+
+@pytest.mark.parametrize("settings_file", ["pelicanconf.py", "publishconf.py"])
+def test_invoke_refresh_bakes_only_the_changed_pages_in_a_child_process(db, tmp_path, monkeypatch, settings_file):
+    """The timer's build (a child Pelican) writes the approved comment's page and leaves the other articles alone,
+    even with the production settings, which empty the output folder before a full build."""
+    from pelican_comments.rebuild import pelican_build
+
+    out = tmp_path / "out"
+    for name, value in {"BOUCLE_OUTPUT": out, "BOUCLE_CACHE": tmp_path / "cache", "BOUCLE_DB": location_of(db),
+                        "BOUCLE_SITEURL": "https://blog.example.ma"}.items():
+        monkeypatch.setenv(name, str(value))
+    build = pelican_build(ROOT, settings_file)
+    assert build() is True  # the first: every page, and the record of this bake
+    untouched = out / "premier-emploi-sans-experience" / "index.html"
+    before = untouched.stat().st_mtime_ns
+    comment, _ = comments_store.add_comment(db, "negocier-son-salaire",
+                                            comments_store.NewComment(author="Zineb", body="Vu au salon, merci."))
+    comments_store.set_status(db, comment.id, "approved")
+    assert build() is True
+    assert f'id="comment-{comment.id}"' in (out / "negocier-son-salaire" / "index.html").read_text(encoding="utf-8")
+    assert before == untouched.stat().st_mtime_ns
