@@ -28,7 +28,7 @@ from feedback import store as feedback_store
 
 from . import selective
 
-from .plugin import settings_of
+from .plugin import note_written, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +129,12 @@ class DonePageGenerator(Generator):
     def _write_feed(self, lang: str, page: dict[str, str]) -> None:
         site = (self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")).rstrip("/")
         text = TEXT[lang]
-        feed = Atom1Feed(title=f"{self.settings['SITENAME']} — {text['title']}", link=f"{site}/{page['url']}",
+        feed = _DatedFeed(title=f"{self.settings['SITENAME']} — {text['title']}", link=f"{site}/{page['url']}",
                          description=text["intro"], feed_url=f"{site}/{page['feed']}", language=lang)
+        # With nothing done yet, the feed is dated by the newest post rather than by the clock, so that two builds
+        # of the same data (a full one and a selective one) write the same bytes.
+        articles = self.context.get("articles") or []
+        feed.fallback_date = max((a.date for a in articles), default=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
         for item in self.done:
             labels = ", ".join(text[label] for label in item.labels)
             answer = f"<h3>{text['answer']}</h3>{item.answer_html}" if item.answer_html else ""
@@ -146,6 +150,14 @@ class DonePageGenerator(Generator):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as f:
             feed.write(f, "utf-8")
+        note_written(self.output_path, [path])
+
+
+class _DatedFeed(Atom1Feed):
+    fallback_date: dt.datetime
+
+    def latest_post_date(self):
+        return super().latest_post_date() if self.items else self.fallback_date
 
 
 def get_generators(_pelican):

@@ -202,6 +202,13 @@ def write_feeds(generator, writer) -> None:
         plan.extra_files.extend(written)
 
 
+def note_written(output_path: str, paths: list[str]) -> None:
+    """Files another generator wrote outside Pelican's writer (the done page's feeds): the record lists them too."""
+    plan = _plans.get(os.path.abspath(output_path))
+    if plan is not None:
+        plan.extra_files.extend(paths)
+
+
 def record_bake(pelican) -> None:
     """Receiver of finalized: note what the output now shows, for the next selective bake."""
     output = os.path.abspath(pelican.output_path)
