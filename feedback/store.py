@@ -442,12 +442,29 @@ def done_items(db: Database) -> list[DoneItem]:
     """
     found = [i for i in items(db, status="done") if i.labels and not i.deleted]
     answers: dict[int, tuple[int, str]] = {}
-    for batch in _batches(i.comment_id for i in found):
+    thread_of = {i.comment_id: i.thread_url for i in found}
+    group_of: dict[int, list[int]] = {}
+    for canonical, dups in duplicate_groups(db).items():
+        for cid in (canonical, *dups):
+            group_of[cid] = [canonical, *dups]
+    wanted = [i.comment_id for i in found]
+    wanted += [cid for i in found for cid in group_of.get(i.comment_id, [])]
+    for batch in _batches(wanted):
         marks = ", ".join("?" for _ in batch)
         rows = db.execute(
             f"""SELECT parent_id, id, html FROM comments WHERE parent_id IN ({marks}) AND is_team = 1
                 AND status = 'approved' AND deleted = 0 ORDER BY created_at, id""", batch)
         answers.update({parent: (rid, html) for parent, rid, html in rows})  # the latest answer wins
+    # A group of duplicates closed together has one reply per article, under one of its items: every other item
+    # of the group shows that reply (the one on its own article first, so that the link to it lands there).
+    direct = dict(answers)
+    for item in found:
+        if item.comment_id in direct:
+            continue
+        answered = [cid for cid in group_of.get(item.comment_id, []) if cid in direct]
+        answered.sort(key=lambda cid: thread_of.get(cid) != item.thread_url)  # stable: canonical order otherwise
+        if answered:
+            answers[item.comment_id] = direct[answered[0]]
     done = [DoneItem(comment_id=i.comment_id, first_name=i.first_name, html=i.html, labels=i.labels,
                      thread_title=i.thread_title, thread_url=i.thread_url, created_at=i.created_at,
                      done_at=i.status_at or i.created_at, answer_id=answers.get(i.comment_id, (None, None))[0],
