@@ -590,6 +590,23 @@ def theme_texts(db: Database, theme_id: int, limit: int) -> list[tuple[int, str]
         [theme_id, limit])]
 
 
+def recent_theme_texts(db: Database, theme_ids: list[int], limit: int) -> dict[int, list[tuple[int, str]]]:
+    """theme id → its most recent items as (comment id, text), newest first, for many themes in a few queries."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for batch in _batches(theme_ids):
+        marks = ", ".join("?" for _ in batch)
+        rows = db.execute(
+            f"""SELECT theme_id, id, body FROM (
+                  SELECT ti.theme_id, c.id, c.body,
+                         row_number() OVER (PARTITION BY ti.theme_id ORDER BY c.created_at DESC, c.id DESC) AS n
+                  FROM feedback_theme_items ti JOIN comments c ON c.id = ti.comment_id
+                  WHERE ti.theme_id IN ({marks}) AND c.deleted = 0) ranked
+                WHERE n <= ? ORDER BY theme_id, n""", [*batch, limit])
+        for theme_id, cid, body in rows:
+            found.setdefault(theme_id, []).append((cid, body))
+    return found
+
+
 def theme_members(db: Database) -> dict[int, int]:
     """comment id → theme id, for every placed item."""
     return dict(db.execute("SELECT comment_id, theme_id FROM feedback_theme_items").fetchall())
