@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from operator import itemgetter
 
+import numpy
 from sqlite_utils import Database
 
 from comments_store.clock import parse_iso, to_iso
@@ -176,9 +177,60 @@ class _Index:
         return best, top
 
 
+class _FixedIndex:
+    """The existing themes' centres, fixed for a run, scored for many items at once with numpy: the products of
+    an item's features with the centres' weights are summed in C rather than one Python step per (feature,
+    theme) pair. The same products summed in the same order as _Index does, so the same scores to the last bit,
+    and ties go to the smallest key as there."""
+
+    BLOCK = 512  # items scored together: bounds the score matrix to BLOCK × themes
+
+    def __init__(self, centres: dict[int, dict[str, float]]):
+        self.keys = sorted(centres)
+        lists: defaultdict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for position, key in enumerate(self.keys):
+            for f, w in centres[key].items():
+                lists[f][0].append(position)
+                lists[f][1].append(w)
+        # Postings of every feature end to end (feature n's run from starts[n] to starts[n + 1]).
+        self.feature = {f: n for n, f in enumerate(lists)}
+        self.starts = numpy.cumsum([0] + [len(at) for at, _ in lists.values()])
+        self.positions = numpy.array([p for at, _ in lists.values() for p in at], dtype=numpy.intp)
+        self.weights = numpy.array([w for _, ws in lists.values() for w in ws], dtype=float)
+
+    def nearest_many(self, vectors: list[dict[str, float]]) -> list[tuple[int | None, float]]:
+        found: list[tuple[int | None, float]] = []
+        get = self.feature.get
+        for start in range(0, len(vectors), self.BLOCK):
+            block = vectors[start:start + self.BLOCK]
+            scores = numpy.zeros((len(block), max(1, len(self.keys))))
+            pairs = [(row, get(f, -1), w) for row, v in enumerate(block) for f, w in v.items()]
+            if pairs:
+                rows, features, item_weights = (numpy.array(column) for column in zip(*pairs, strict=True))
+                known = features >= 0  # features no centre has
+                rows, features, item_weights = rows[known], features[known], item_weights[known]
+                first = self.starts[features]
+                lengths = self.starts[features + 1] - first
+                # Every posting of every (item, feature) pair, in order: a run of indices per pair.
+                at = numpy.repeat(first - numpy.cumsum(lengths) + lengths, lengths) + numpy.arange(lengths.sum())
+                products = numpy.repeat(item_weights, lengths) * self.weights[at]
+                # add.at adds in the order given: for each (item, theme), feature after feature, as _Index does.
+                numpy.add.at(scores, (numpy.repeat(rows, lengths), self.positions[at]), products)
+            best = scores.argmax(axis=1)  # the first of equal maxima: the smallest key
+            top = scores[numpy.arange(len(block)), best]
+            found.extend((self.keys[b], float(t)) if t > 0.0 else (None, 0.0)
+                         for b, t in zip(best.tolist(), top.tolist(), strict=True))
+        return found
+
+
 @functools.lru_cache(maxsize=100_000)
-def _fold_word(word: str) -> str:
-    return fold(word)
+def _name_key(raw: str) -> tuple[str, str]:
+    """(key, shown form) of a word as it was written; key "" for a word that says nothing. "téléverser",
+    "téléversement" and "upload" share a key; cached, like the words of vectors."""
+    folded = fold(raw)
+    if len(folded) < 2 or folded in _STOP or folded.isdigit():
+        return "", ""
+    return _ENGLISH.get(folded, folded)[:5], raw if raw.isupper() else raw.lower()
 
 
 def name_for(texts: list[str], idf: dict[str, float] | None = None, rarities: dict[str, float] | None = None) -> str:
@@ -192,13 +244,10 @@ def name_for(texts: list[str], idf: dict[str, float] | None = None, rarities: di
     surface: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
         seen = set()
-        for raw in _SURFACE.findall(text[:TEXT_CHARS]):
-            folded = _fold_word(raw)
-            if len(folded) < 2 or folded in _STOP or folded.isdigit():
-                continue
-            key = _ENGLISH.get(folded, folded)[:5]  # "téléverser", "téléversement" and "upload" count as one
-            surface[key][raw if raw.isupper() else raw.lower()] += 1
-            seen.add(key)
+        for key, shown in map(_name_key, _SURFACE.findall(text[:TEXT_CHARS])):
+            if key:
+                surface[key][shown] += 1
+                seen.add(key)
         df.update(seen)
 
     def rarity(key: str) -> float:
@@ -251,18 +300,15 @@ def update(db: Database, until: str | None = None) -> Report:
     rows = [r for t in sorted(sample) for r in sample[t]] + waiting
     vectoriser = Vectoriser(r[2] for r in rows)
     vectors = {r[0]: vectoriser.vector(i) for i, r in enumerate(rows)}
-    index = _Index()
-    for theme_id in sorted(sample):
-        index.add(theme_id, _centre([vectors[r[0]] for r in sample[theme_id]]))
+    index = _FixedIndex({theme_id: _centre([vectors[r[0]] for r in sample[theme_id]]) for theme_id in sample})
 
     joins: list[tuple[int, int]] = []
     left: list[tuple] = []
-    nearest_theme: dict[int, tuple[int | None, float]] = {}  # by vector: the same words go to the same place
+    # By vector: the same words go to the same place.
+    unique = list({id(v): v for v in (vectors[row[0]] for row in waiting)}.values())
+    nearest_theme = dict(zip(map(id, unique), index.nearest_many(unique), strict=True))
     for row in waiting:
-        v = vectors[row[0]]
-        if id(v) not in nearest_theme:
-            nearest_theme[id(v)] = index.nearest(v)
-        theme_id, score = nearest_theme[id(v)]
+        theme_id, score = nearest_theme[id(vectors[row[0]])]
         if theme_id is not None and score >= JOIN_AT:
             joins.append((row[0], theme_id))
         else:

@@ -486,3 +486,23 @@ def test_recent_theme_texts_are_the_newest_of_each_theme_without_erased_comments
     assert found == {cv_theme: [(cv[2], CV_FR[2]), (cv[1], CV_FR[1])],
                      dark_theme: [(dark[1], DARK[1]), (dark[0], DARK[0])]}
     assert store.recent_theme_texts(fdb, [], 2) == {}
+
+
+def test_scoring_many_items_at_once_gives_the_one_by_one_scores_exactly():
+    """The batch scoring of items against fixed theme centres finds, for each item, the same theme with the same
+    score to the last bit as scoring it alone, ties going to the smallest theme id; nothing shared gives None."""
+    texts = CV_FR + CV_EN + DARK + FILTER + ["Les alertes arrivent en double", "Merci"]
+    vectoriser = themes.Vectoriser(texts)
+    vectors = [vectoriser.vector(i) for i in range(len(texts))]
+    centres = {7: themes._centre(vectors[:3]), 3: themes._centre(vectors[5:8]), 9: themes._centre(vectors[8:10]),
+               4: themes._centre(vectors[5:8])}  # 3 and 4 tie: 3 wins
+    one_by_one = themes._Index()
+    for key in sorted(centres):
+        one_by_one.add(key, centres[key])
+    fixed = themes._FixedIndex(centres)
+    fixed.BLOCK = 4  # several blocks
+    expected = [one_by_one.nearest(v) for v in vectors] + [(None, 0.0)]
+    actual = fixed.nearest_many(vectors + [{"zzzz": 1.0}])
+    assert expected == actual
+    assert actual[5][0] == 3 and actual[-1] == (None, 0.0)
+    assert themes._FixedIndex({}).nearest_many(vectors[:2]) == [(None, 0.0), (None, 0.0)]
