@@ -4,9 +4,10 @@ The automatic step (`update`) places every problem or suggestion not yet in a th
 existing theme when similar enough, and the items left over propose new themes when two or more of them are
 alike. Similarity is the cosine between TF-IDF vectors of character 4-grams of the accent-folded words, so
 "téléversement"/"téléverser" and "filtre"/"filter" meet; a small lexicon maps common English words onto their
-French counterparts ("upload" → "televers"), so that French and English items can share a theme. Pure Python
-over sparse vectors: it runs from the web app's own environment, and the same data always give the same themes
-and names (stable ordering everywhere, ties broken by id or word).
+French counterparts ("upload" → "televers"), so that French and English items can share a theme. Sparse vectors
+as dicts, found through inverted indexes of their n-grams; the week's items are scored against the existing
+themes in batches with numpy (the same sums as one by one). It runs from the web app's own environment, and the
+same data always give the same themes and names (stable ordering everywhere, ties broken by id or word).
 
 People have the last word: a renamed theme keeps its name, and an item a person moved stays where it was put.
 Only feedback.store writes the tables.
