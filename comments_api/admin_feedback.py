@@ -180,10 +180,20 @@ def review():
         "admin/feedback.html", items=shown, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
         page_url=lambda n: url_for(".review") + "?" + urlencode({**query, "page": n}), error=None,
         histories={cid: feedback_store.history(db, cid) for cid in ids}, theme_of=theme_of,
+        groups=_groups_of(db, ids),
         evidence=feedback_store.evidence_for(db, ids), back=request.full_path.rstrip("?"),
         site=current_app.config["SITEURL"], local_time=local_time, excerpt=excerpt, highlighted=highlighted,
         **common,
     )
+
+
+def _groups_of(db, ids: list[int]) -> dict[int, list[int]]:
+    """comment id → its group of duplicates (canonical first), for the shown items that are in one."""
+    found = {}
+    for canonical, dups in feedback_store.duplicate_groups(db).items():
+        for cid in (canonical, *dups):
+            found[cid] = [canonical, *dups]
+    return {cid: found[cid] for cid in ids if cid in found}
 
 
 BULK_ACTIONS = ("status", "tag_add", "tag_remove", "theme")
@@ -276,8 +286,30 @@ def change_status(comment_id: int):
         return redirect(_back(), code=303)
     flash(f"N°{comment_id} : {STATUS_NAMES[status]}.", "ok")
     if status == "done" and reply_text:
-        _answer_reader(db, comment_id, reply_text)
+        if len(feedback_store.duplicate_group(db, comment_id)) > 1:
+            _close_group(db, comment_id, reply_text)
+        else:
+            _answer_reader(db, comment_id, reply_text)
     return redirect(_back() + f"#item-{comment_id}", code=303)
+
+
+def _close_group(db, comment_id: int, text: str) -> None:
+    """An item in a group of duplicates is answered with its group: one reply per article, each reader told once
+    (as the themes page's "close the group" does), so that no duplicate is left open and unanswered."""
+    try:
+        closed = loop.close_group(db, comment_id, text, author=_who())
+    except comments_store.InvalidComment:
+        flash("La réponse publique doit faire entre 2 et 5 000 caractères ; elle n'a pas été publiée.", "error")
+        return
+    except feedback_store.BadTransition as exc:
+        flash(f"Le groupe de doublons n'a pas été fermé ({exc}) ; aucune réponse publiée.", "error")
+        return
+    replies.send_now(db)  # readers subscribed to replies hear of it as of any other
+    flash(f"Groupe de doublons fermé : {len(closed.items)} éléments faits, {closed.replies} réponse(s) publique(s), "
+          f"{closed.emails} lecteur(s) prévenu(s) par e-mail.", "ok")
+    if closed.mail_off:
+        flash("Des lecteurs ont demandé à être prévenus, mais l'envoi d'e-mails n'est pas configuré "
+              "(BOUCLE_SMTP_HOST).", "error")
 
 
 def _answer_reader(db, comment_id: int, text: str) -> None:

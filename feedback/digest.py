@@ -222,7 +222,7 @@ def _short_row(item: store.Item, site: str, lang: str, end: dt.datetime) -> dict
             "labels": item.labels, "status": item.status, "status_label": WORDS[lang]["statuses"][item.status],
             "age_days": _age_days(item.created_at, end),
             "comment_url": f"{site}{item.thread_url}#comment-{item.comment_id}",
-            "review_url": f"{site}/admin/feedback?comment={item.comment_id}"}
+            "review_url": f"{site}/admin/feedback?comment={item.comment_id}#item-{item.comment_id}"}
 
 
 def _with_excerpts(rows: list[dict], by_id: dict[int, store.Item]) -> list[dict]:
@@ -449,7 +449,7 @@ def _item_row(item: store.Item, site: str, tz: str, lang: str = "fr") -> dict:
         # Already rendered from Markdown and cleaned by comments_store when the comment was stored.
         "html": item.html,
         "comment_url": f"{site}{item.thread_url}#comment-{item.comment_id}",
-        "review_url": f"{site}/admin/feedback?comment={item.comment_id}",
+        "review_url": f"{site}/admin/feedback?comment={item.comment_id}#item-{item.comment_id}",
     }
 
 

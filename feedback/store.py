@@ -442,12 +442,29 @@ def done_items(db: Database) -> list[DoneItem]:
     """
     found = [i for i in items(db, status="done") if i.labels and not i.deleted]
     answers: dict[int, tuple[int, str]] = {}
-    for batch in _batches(i.comment_id for i in found):
+    thread_of = {i.comment_id: i.thread_url for i in found}
+    group_of: dict[int, list[int]] = {}
+    for canonical, dups in duplicate_groups(db).items():
+        for cid in (canonical, *dups):
+            group_of[cid] = [canonical, *dups]
+    wanted = [i.comment_id for i in found]
+    wanted += [cid for i in found for cid in group_of.get(i.comment_id, [])]
+    for batch in _batches(wanted):
         marks = ", ".join("?" for _ in batch)
         rows = db.execute(
             f"""SELECT parent_id, id, html FROM comments WHERE parent_id IN ({marks}) AND is_team = 1
                 AND status = 'approved' AND deleted = 0 ORDER BY created_at, id""", batch)
         answers.update({parent: (rid, html) for parent, rid, html in rows})  # the latest answer wins
+    # A group of duplicates closed together has one reply per article, under one of its items: every other item
+    # of the group shows that reply (the one on its own article first, so that the link to it lands there).
+    direct = dict(answers)
+    for item in found:
+        if item.comment_id in direct:
+            continue
+        answered = [cid for cid in group_of.get(item.comment_id, []) if cid in direct]
+        answered.sort(key=lambda cid: thread_of.get(cid) != item.thread_url)  # stable: canonical order otherwise
+        if answered:
+            answers[item.comment_id] = direct[answered[0]]
     done = [DoneItem(comment_id=i.comment_id, first_name=i.first_name, html=i.html, labels=i.labels,
                      thread_title=i.thread_title, thread_url=i.thread_url, created_at=i.created_at,
                      done_at=i.status_at or i.created_at, answer_id=answers.get(i.comment_id, (None, None))[0],
@@ -571,6 +588,23 @@ def theme_texts(db: Database, theme_id: int, limit: int) -> list[tuple[int, str]
         """SELECT c.id, c.body FROM feedback_theme_items ti JOIN comments c ON c.id = ti.comment_id
            WHERE ti.theme_id = ? AND c.deleted = 0 ORDER BY c.created_at DESC, c.id DESC LIMIT ?""",
         [theme_id, limit])]
+
+
+def recent_theme_texts(db: Database, theme_ids: list[int], limit: int) -> dict[int, list[tuple[int, str]]]:
+    """theme id → its most recent items as (comment id, text), newest first, for many themes in a few queries."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for batch in _batches(theme_ids):
+        marks = ", ".join("?" for _ in batch)
+        rows = db.execute(
+            f"""SELECT theme_id, id, body FROM (
+                  SELECT ti.theme_id, c.id, c.body,
+                         row_number() OVER (PARTITION BY ti.theme_id ORDER BY c.created_at DESC, c.id DESC) AS n
+                  FROM feedback_theme_items ti JOIN comments c ON c.id = ti.comment_id
+                  WHERE ti.theme_id IN ({marks}) AND c.deleted = 0) ranked
+                WHERE n <= ? ORDER BY theme_id, n""", [*batch, limit])
+        for theme_id, cid, body in rows:
+            found.setdefault(theme_id, []).append((cid, body))
+    return found
 
 
 def theme_members(db: Database) -> dict[int, int]:

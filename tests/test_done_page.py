@@ -200,3 +200,46 @@ def test_the_page_is_rebuilt_after_an_item_closes(blog, tmp_path):
     blog.close(cid, "done", answer="Réparé.")
     out = build_site(tmp_path / "out", COMMENTS={"db": blog.location})
     assert entries((out / "nous-l-avons-fait" / "index.html").read_text(encoding="utf-8")) == [cid]
+
+
+def test_every_item_of_a_group_closed_together_shows_the_groups_reply(blog, tmp_path):
+    """A group of duplicates closed with one reply (published under its first item only) shows that reply under
+    each of its items on the page."""
+    from comments_api import loop
+
+    first = blog.item("Le téléversement du CV échoue")
+    others = [blog.item("Impossible de téléverser mon CV"), blog.item("CV upload fails every time")]
+    for cid in others:
+        feedback_store.mark_duplicate(blog.db, cid, first, author="Samira")
+    closed = loop.close_group(blog.db, others[1], "Corrigé pour tout le monde en 3.4.", author="Samira")
+    assert (closed.items, closed.replies) == ([first, *others], 1)
+    out = build_site(tmp_path / "out", COMMENTS={"db": blog.location})
+    page = (out / "nous-l-avons-fait" / "index.html").read_text(encoding="utf-8")
+    assert sorted(entries(page)) == sorted([first, *others])
+    for cid in (first, *others):
+        item = page.split(f'id="done-{cid}"', 1)[1].split("</li>", 1)[0]
+        assert "Corrigé pour tout le monde en 3.4." in item
+
+
+def test_a_grouped_item_shows_the_reply_on_its_own_article_first(blog):
+    """Closed together across two articles (one reply on each, under the group's first item there), every item
+    carries the reply published on its own article."""
+    comments_store.register_threads(blog.db, [{"slug": "autre-article", "title": "Un autre article",
+                                               "url": "/autre-article/", "lang": "fr"}])
+    first = blog.item("Le téléversement du CV échoue")
+    second, third = [comments_store.add_comment(blog.db, "autre-article", comments_store.NewComment(
+        author=name, body=body), moderation="none")[0].id
+        for name, body in (("Omar Alami", "Impossible de téléverser mon CV"), ("Lina Haddad", "CV upload fails"))]
+    lonely = blog.item("Les alertes arrivent en double", status="done")  # in no group, closed without a reply
+    for cid in (second, third):
+        blog.tag(cid, ("problem",))
+        feedback_store.mark_duplicate(blog.db, cid, first, author="Samira")
+    from comments_api import loop
+    loop.close_group(blog.db, first, "Corrigé en 3.4.", author="Samira")
+    done = {d.comment_id: d for d in feedback_store.done_items(blog.db)}
+    replies = dict(blog.db.execute("SELECT parent_id, id FROM comments WHERE is_team = 1").fetchall())
+    assert done[first].answer_id == replies[first]
+    assert done[second].answer_id == replies[second] != replies[first]
+    assert done[third].answer_id == replies[second]  # not the reply on the first article, listed first
+    assert "Corrigé en 3.4." in done[third].answer_html
+    assert (done[lonely].answer_id, done[lonely].answer_html) == (None, None)

@@ -454,3 +454,17 @@ def test_same_data_same_digest_with_themes_and_backlog(weeks_of_data, tmp_path):
     second = [p.read_bytes() for p in digest.write(digest.build(fdb, W, SETTINGS), tmp_path / "b")]
     assert first == second
     assert json.loads(first[2])["backlog"] and json.loads(first[2])["themes"]
+
+
+def test_review_links_land_on_the_items_line(fdb, tmp_path):
+    """Every "Revoir" link (week's items, backlog, answers owed) opens the review page on that item's line."""
+    old = add(fdb, days_before_end(NOW_WEEK, 40), "Le site plante depuis longtemps", ["problem"])
+    new = add(fdb, days_before_end(NOW_WEEK, 2), "La recherche est lente", ["problem"])
+    data = digest.build(fdb, NOW_WEEK, SETTINGS)
+    links = {r["comment_id"]: r["review_url"] for r in data["items"] + data["backlog"] + data["answers_owed"]["readers"]}
+    assert set(links) == {old, new}
+    for cid, link in links.items():
+        assert link == f"http://blog.test/admin/feedback?comment={cid}#item-{cid}"
+    digest.write(data, tmp_path)
+    html = (tmp_path / f"{NOW_WEEK}.html").read_text(encoding="utf-8")
+    assert f'href="http://blog.test/admin/feedback?comment={new}#item-{new}"' in html

@@ -460,3 +460,49 @@ def test_tagging_places_new_problems_in_themes(fdb):
     assert "1 nouveau(x) thème(s)" in result.stdout
     [theme] = themes.all_themes(fdb)
     assert theme["count"] == 3 and "appli" in theme["name"].lower()
+
+
+def test_placing_up_to_a_moment_replays_history_as_daily_tagging_lived_it(fdb):
+    """With `until`, only the items created before it are placed; the next run places the rest where they belong."""
+    first = [add(fdb, t, week=W.shift(-1)) for t in CV_FR]
+    later = add(fdb, "Encore un échec au téléversement du CV", week=W)
+    report = themes.update(fdb, until=W.bounds(TZ)[0])
+    assert (report.placed_in_new, len(report.new_themes)) == (3, 1)
+    assert set(placement(fdb)) == set(first)
+    report = themes.update(fdb)
+    assert (report.joined, report.new_themes) == (1, [])
+    assert placement(fdb)[later] == placement(fdb)[first[0]]
+
+
+def test_recent_theme_texts_are_the_newest_of_each_theme_without_erased_comments(fdb):
+    """The texts an automatic name is drawn from: per theme, newest first, at most `limit`, never an erased one."""
+    cv = [add(fdb, t) for t in CV_FR]
+    dark = [add(fdb, t, ["suggestion"]) for t in DARK]
+    themes.update(fdb)
+    cv_theme, dark_theme = placement(fdb)[cv[0]], placement(fdb)[dark[0]]
+    with comments_store.write(fdb):
+        fdb.execute("UPDATE comments SET deleted = 1 WHERE id = ?", [dark[2]])
+    found = store.recent_theme_texts(fdb, [cv_theme, dark_theme], 2)
+    assert found == {cv_theme: [(cv[2], CV_FR[2]), (cv[1], CV_FR[1])],
+                     dark_theme: [(dark[1], DARK[1]), (dark[0], DARK[0])]}
+    assert store.recent_theme_texts(fdb, [], 2) == {}
+
+
+def test_scoring_many_items_at_once_gives_the_one_by_one_scores_exactly():
+    """The batch scoring of items against fixed theme centres finds, for each item, the same theme with the same
+    score to the last bit as scoring it alone, ties going to the smallest theme id; nothing shared gives None."""
+    texts = CV_FR + CV_EN + DARK + FILTER + ["Les alertes arrivent en double", "Merci"]
+    vectoriser = themes.Vectoriser(texts)
+    vectors = [vectoriser.vector(i) for i in range(len(texts))]
+    centres = {7: themes._centre(vectors[:3]), 3: themes._centre(vectors[5:8]), 9: themes._centre(vectors[8:10]),
+               4: themes._centre(vectors[5:8])}  # 3 and 4 tie: 3 wins
+    one_by_one = themes._Index()
+    for key in sorted(centres):
+        one_by_one.add(key, centres[key])
+    fixed = themes._FixedIndex(centres)
+    fixed.BLOCK = 4  # several blocks
+    expected = [one_by_one.nearest(v) for v in vectors] + [(None, 0.0)]
+    actual = fixed.nearest_many(vectors + [{"zzzz": 1.0}])
+    assert expected == actual
+    assert actual[5][0] == 3 and actual[-1] == (None, 0.0)
+    assert themes._FixedIndex({}).nearest_many(vectors[:2]) == [(None, 0.0), (None, 0.0)]

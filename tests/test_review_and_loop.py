@@ -559,3 +559,61 @@ def test_a_logged_in_moderator_opening_a_return_link_goes_straight_there(client)
     login(client)
     response = client.get("/admin/?next=/admin/feedback?status%3Dnew")
     assert response.status_code == 303 and response.headers["Location"] == "/admin/feedback?status=new"
+
+
+# --- Duplicates answered from the review page --------------------------------------------------------------------
+
+
+def grouped(client, bodies_and_emails) -> list[int]:
+    """Comments by opted-in readers, tagged as problems, the later ones marked duplicates of the first."""
+    ids = [comment(client, body, email=email, notify=True) for body, email in bodies_and_emails]
+    login(client)
+    review_page(client)  # tags them
+    db = db_of(client)
+    for cid in ids:
+        feedback_store.set_human_labels(db, cid, ["problem"], author="Samira")
+    for cid in ids[1:]:
+        feedback_store.mark_duplicate(db, cid, ids[0], author="Samira")
+    return ids
+
+
+DUPLICATES = [("Le téléversement du CV échoue", "nadia@exemple.ma"), ("Impossible de téléverser mon CV", "omar@exemple.ma"),
+              ("Mon CV ne se téléverse pas non plus", "nadia@exemple.ma")]
+
+
+def test_done_with_a_reply_on_a_duplicate_closes_its_whole_group(client, smtp):
+    """Marking one duplicate done with a public reply closes the group: every item done, one public reply on the
+    article, each reader told once however many of the group's items are theirs; the page said it would."""
+    inbox, _ = smtp
+    ids = grouped(client, DUPLICATES)
+    page = review_page(client)
+    details = page.split(f'id="item-{ids[1]}"', 1)[1].split("</details>", 1)[0]
+    assert f"ferme tout le groupe (3 éléments : n°{ids[0]}, n°{ids[1]}, n°{ids[2]})" in details
+    response = client.post(f"/admin/feedback/{ids[1]}/status", follow_redirects=True, data={
+        "csrf": csrf_of(page), "status": "done", "reply": "Corrigé en 3.4 pour tout le monde."})
+    assert "Groupe de doublons fermé : 3 éléments faits, 1 réponse(s) publique(s)" in response.get_data(as_text=True)
+    db = db_of(client)
+    assert [feedback_store.status_of(db, cid)[0] for cid in ids] == ["done", "done", "done"]
+    team = [c for c in client.get(URL).get_json()["comments"] if c["team"]]
+    assert [c["parent_id"] for c in team] == [ids[0]]
+    inbox.wait()
+    time.sleep(0.3)
+    assert sorted(m.rcpt_tos[0] for m in inbox.messages) == ["nadia@exemple.ma", "omar@exemple.ma"]
+
+
+def test_a_group_reply_too_short_publishes_nothing_and_says_so(client, smtp):
+    inbox, _ = smtp
+    ids = grouped(client, DUPLICATES[:2])
+    response = client.post(f"/admin/feedback/{ids[1]}/status", follow_redirects=True, data={
+        "csrf": csrf_of(review_page(client)), "status": "done", "reply": "x"})
+    assert "elle n&#39;a pas été publiée" in response.get_data(as_text=True)
+    assert [c for c in client.get(URL).get_json()["comments"] if c["team"]] == []
+    assert feedback_store.status_of(db_of(client), ids[0])[0] == "new"
+    time.sleep(0.3)
+    assert inbox.messages == []
+
+
+def test_an_item_in_no_group_says_nothing_of_groups(client):
+    cid = comment(client, "Le filtre par ville ne marche pas")
+    login(client)
+    assert "ferme tout le groupe" not in review_page(client).split(f'id="item-{cid}"', 1)[1]
