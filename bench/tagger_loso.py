@@ -4,7 +4,8 @@
 
 For each corpus, a model is trained and calibrated on all the others (training.loso_models) and scored on
 every example of the one left out, per language, beside the keyword list (feedback.keywords). With --grid,
-the same models are scored again for each pair of cue-assertion levels (classify.ASSERT): the levels
+the same models are scored again for each cue-assertion level (classify.ASSERT) and denial level
+(classify.DENY) per label: the levels
 shipped are the ones that keep the tagger above the keyword list on every source and language with the
 best mean macro-F1 — chosen here, across sources, never on the in-corpus split. --models keeps the
 trained models in DIR (named by the cues' signature) so that a second run only scores.
@@ -23,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from feedback import classify, cues, keywords, training  # noqa: E402
 from feedback.classify import Classifier  # noqa: E402
 
-LEVELS = (None, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6, 2.8, 3.0)  # None: the cues never assert
+LEVELS = (None, 1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6)  # None: the cues never assert
+DENIALS = (None, 0.0, -1.0, -2.0)  # None: the cues never deny
 
 
 def models(examples: list[dict], folder: Path | None) -> dict[str, dict]:
@@ -73,28 +75,32 @@ def main() -> None:
         for e in by_source[held]:
             analysis = training.analysed(e["text"][:classify.MAX_CHARS])
             rows.append((e.get("lang") or analysis.lang, set(e["labels"]), analysis.lang,
-                         classifier.model_probabilities(analysis), analysis.cue_score, classifier))
+                         classifier.model_probabilities(analysis), analysis.cue_score, analysis.countered, classifier))
         seen[held] = rows
-    print("\nproblem  suggestion  mean macro-F1 (fr, en per source)  worst margin over keywords")
+    print("\nassert: problem suggestion; deny: problem suggestion; mean macro-F1 (fr, en per source); worst margin")
     results = []
-    for p, s in itertools.product(LEVELS, LEVELS):
+    for p, s, dp, ds in itertools.product(LEVELS, LEVELS, DENIALS, DENIALS):
         levels = {"problem": p or 1e9, "suggestion": s or 1e9}
+        deny = {"problem": -1e9 if dp is None else dp, "suggestion": -1e9 if ds is None else ds}
         cells = []
         for held, rows in seen.items():
             predicted = [{label for label in classify.LABELS
                           if (probs[label] >= 0.5 if lang not in classify.MODEL_LANGS else
-                              probs[label] >= c.thresholds[label] or cue[label] >= levels[label])}
-                         for _gl, _truth, lang, probs, cue, c in rows]
+                              cue[label] >= levels[label] or (probs[label] >= c.thresholds[label] and not (
+                                  label in countered and cue[label] <= deny[label])))}
+                         for _gl, _truth, lang, probs, cue, countered, c in rows]
             report = training.score([(gl, truth) for gl, truth, *_ in rows], predicted)
             for lang in ("fr", "en"):
                 if lang in report:
                     cells.append((report[lang]["macro_f1"], reports[held]["keywords"][lang]["macro_f1"]))
         mean = sum(t for t, _ in cells) / len(cells)
         margin = min(t - k for t, k in cells)
-        results.append((p, s, mean, margin))
-        print(f"{p or '-':>7} {s or '-':>11} {mean:>14.4f} {margin:>27.3f}")
-    best = max(results, key=lambda r: (r[3] > 0, r[2]))
-    print(f"best: problem {best[0]}, suggestion {best[1]} (mean {best[2]:.4f}, worst margin {best[3]:.3f})")
+        results.append((p, s, dp, ds, mean, margin))
+        print(f"{p or '-':>6} {s or '-':>6} {'-' if dp is None else dp:>6} {'-' if ds is None else ds:>6} {mean:>9.4f} "
+              f"{margin:>8.3f}")
+    best = max(results, key=lambda r: (r[5] > 0, r[4]))
+    print(f"best: assert {best[0]} / {best[1]}, deny {best[2]} / {best[3]} (mean {best[4]:.4f}, "
+          f"worst margin {best[5]:.3f})")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,9 @@ CUE_ONLY = {"bias": -1.7, "slope": 1.1}  # logistic of the cue score, for the cu
 # lets praise outvote a malfunction ("Nice game, freezes a lot."). Chosen by leave-one-source-out
 # (bench/tagger_loso.py), never on the in-corpus split: see README, "Tagging feedback".
 ASSERT = {"problem": 1.8, "suggestion": 2.4}
+# The other way round: where a counter-cue fired ("never crashed", "no problems since", "rien ne manque") and
+# brought the cue score down to this level, the cues deny the tag however sure the model is. Chosen likewise.
+DENY = {"problem": 0.0, "suggestion": 0.0}
 # Where a sentence ends, for the evidence: after . ! ? ; … ؟ and a space, or at a line break. "v2.0" stays whole.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;…؟])\s+|\s*\n\s*")
 _QUESTION = re.compile(r"\?\s*$|^(?:est-ce|pourquoi|comment|quand|quel|quelle|combien|ou |qui |is |are |do |does |"
@@ -81,6 +84,7 @@ class Analysis:
     folded: str
     sentiment: float | None = None
     mixed: bool = False
+    countered: frozenset[str] = frozenset()  # the labels for which a counter-cue fired
 
 
 _ANALYSERS: dict = {}
@@ -113,17 +117,20 @@ def sentiment(text: str, lang: str) -> float | None:
     return round(float(analyser(_sentiment_tokens().findall(text.lower()))[0]), 3)
 
 
-def analyse(text: str, lang: str | None = None, mixed: bool | None = None) -> Analysis:
+def analyse(text: str, lang: str | None = None, mixed: bool | None = None, mood: bool = True) -> Analysis:
     """Features of `text` (a set), the same for training and for classifying.
 
-    With both `lang` and `mixed` given (a sentence of a text already analysed), the language is not detected again.
+    With both `lang` and `mixed` given (a sentence of a text already analysed), the language is not detected
+    again; with `mood` false, the sentiment is not computed (it is half the cost) and gives no feature.
     """
     folded = fold(text[:MAX_CHARS])
     words = tokens(folded)
     if lang is None or mixed is None:
         detected, found_mixed = language.detect_with_mix(text[:MAX_CHARS], words)
         lang, mixed = lang or detected, found_mixed if mixed is None else mixed
-    score, fired = cues.scores(cues.find(folded, lang, mixed))
+    found = cues.find(folded, lang, mixed)
+    score, fired = cues.scores(found)
+    countered = frozenset(cue.label for cue, _m in found if cue.weight < 0)
     feats = {"w:" + w for w in words}
     feats.update(["b:" + a + "_" + b for a, b in zip(words, words[1:])])
     # Beginnings and endings of longer words: "fonctionne", "fonctionnait" and "fonctionnent" share "p:fonct".
@@ -143,15 +150,16 @@ def analyse(text: str, lang: str | None = None, mixed: bool | None = None) -> An
     for label in LABELS:
         feats.update(["cue:" + name for name in fired[label]])
     feats.add("lang:" + lang)
-    polarity = sentiment(text[:MAX_CHARS], lang)
+    polarity = sentiment(text[:MAX_CHARS], lang) if mood else None
     if polarity is not None:
         feats.add("mood:negative" if polarity < -0.1 else "mood:positive" if polarity > 0.3 else "mood:neutral")
-    return Analysis(feats, lang, score, fired, folded, polarity, mixed)
+    return Analysis(feats, lang, score, fired, folded, polarity, mixed, countered)
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of `text`, each a verbatim piece of it; pieces without a letter or digit are dropped."""
-    return [p for p in (piece.strip() for piece in _SENTENCE_BREAK.split(text)) if any(c.isalnum() for c in p)]
+    """The sentences of `text`, each a verbatim piece of it; pieces without a letter ("(2)", "!!", "10/10") are
+    dropped: they cannot be the reason for a tag."""
+    return [p for p in (piece.strip() for piece in _SENTENCE_BREAK.split(text)) if any(c.isalpha() for c in p)]
 
 
 def _sigmoid(x: float) -> float:
@@ -211,32 +219,39 @@ class Classifier:
         return {label: _sigmoid(a * raw[label] + b) for label, (a, b) in zip(LABELS, self.calibration)}
 
     def probabilities(self, analysis: Analysis) -> dict[str, float]:
-        """Calibrated probability per label: the model's, or the cues' where they assert the label."""
+        """Calibrated probability per label: the model's, or the cues' where they assert or deny the label."""
         probs = self.model_probabilities(analysis)
         for label in LABELS:
             if analysis.cue_score[label] >= ASSERT[label]:
                 probs[label] = max(probs[label], _cue_probability(analysis.cue_score[label]))
+            elif label in analysis.countered and analysis.cue_score[label] <= DENY[label]:
+                probs[label] = min(probs[label], _cue_probability(analysis.cue_score[label]))
         return probs
 
-    def decide(self, probs: dict[str, float], lang: str, cue_score: dict[str, float] | None = None) -> list[str]:
+    def decide(self, probs: dict[str, float], lang: str, cue_score: dict[str, float] | None = None,
+               countered: frozenset[str] = frozenset()) -> list[str]:
+        """The labels given: probability over the threshold, unless the cues deny the label; or the cues assert it."""
         if lang not in MODEL_LANGS:
             return [label for label in LABELS if probs[label] >= 0.5]
+        cue_score = cue_score or {label: 0.0 for label in LABELS}
         return [label for label in LABELS
-                if probs[label] >= self.thresholds[label] or (cue_score and cue_score[label] >= ASSERT[label])]
+                if cue_score[label] >= ASSERT[label] or (probs[label] >= self.thresholds[label] and not (
+                    label in countered and cue_score[label] <= DENY[label]))]
 
     def decide_analysis(self, analysis: Analysis) -> list[str]:
         """The labels of an analysed text (what `classify` gives, without the explanations)."""
-        return self.decide(self.probabilities(analysis), analysis.lang, analysis.cue_score)
+        return self.decide(self.probabilities(analysis), analysis.lang, analysis.cue_score, analysis.countered)
 
     def evidence(self, text: str, analysis: Analysis, labels: list[str]) -> dict[str, str]:
         """For each label, the sentence of `text` that weighs most for it, scored like a whole text (model and
-        cues; the cues alone where they decide); the first of equals, so the same text gives the same answer."""
+        cues; the cues alone where they decide) but without the mood, whose lexicon lookup would double the cost
+        of a tagged comment; the first of equals, so the same text gives the same answer."""
         if not labels:
             return {}
         parts = sentences(text)
         if len(parts) <= 1:
             return {label: parts[0] if parts else text.strip() for label in labels}
-        probs = [self.probabilities(analyse(part, analysis.lang, analysis.mixed)) for part in parts]
+        probs = [self.probabilities(analyse(part, analysis.lang, analysis.mixed, mood=False)) for part in parts]
         return {label: parts[max(range(len(parts)), key=lambda i: (probs[i][label], -i))] for label in labels}
 
     def classify(self, text: str) -> Result:
@@ -245,7 +260,7 @@ class Classifier:
         text = text[:MAX_CHARS]
         analysis = analyse(text)
         probs = self.probabilities(analysis)
-        labels = self.decide(probs, analysis.lang, analysis.cue_score)
+        labels = self.decide(probs, analysis.lang, analysis.cue_score, analysis.countered)
         kinds = []
         if _QUESTION.search(analysis.folded.strip()):
             kinds.append("question")
