@@ -10,7 +10,10 @@ words, word pairs, the beginnings and endings of longer words, the cues that fir
 and the mood of the text, each weighed by its rarity in the training data (IDF). Its
 score goes through a calibration fitted on a validation split, then a threshold
 chosen on that split. Where we have almost no labelled data (Arabic), the cues
-decide alone. Cue names are also the explanation shown to product owners.
+decide alone. Cue names are also the explanation shown to product owners. A strong
+cue asserts its tag and a counter-cue that outweighs the cues denies it, whatever the
+model says (ASSERT, DENY); each tag given comes with the sentence that weighed most
+for it (its evidence).
 
 The model file is plain JSON, loaded once; classifying needs neither
 scikit-learn nor NumPy.
