@@ -102,6 +102,14 @@ def save_auto(db: Database, rows: Iterable[tuple[int, str, Result]], model_versi
     return len(items)
 
 
+def forget_evidence(db: Database, comment_ids: Iterable[int]) -> None:
+    """Blank the evidence of these comments: it quotes their text, which erasing a reader removes."""
+    ids = [(comment_id,) for comment_id in comment_ids]
+    if ids:
+        with write(db):
+            db.conn.executemany("UPDATE feedback_items SET evidence = '{}' WHERE comment_id = ?", ids)
+
+
 def set_human_labels(db: Database, comment_id: int, labels: Iterable[str], author: str) -> None:
     """A person's decision on a comment: it replaces the automatic tags, now and after any re-tagging."""
     labels = sorted(set(labels))

@@ -55,3 +55,13 @@ def test_an_edited_comment_gets_the_evidence_of_its_new_text(fdb, classifier):
                             window=__import__("datetime").timedelta(minutes=15), moderation="none")
     tagging.tag_comments(fdb, classifier)
     assert {"suggestion": "Please add a dark mode to the site."} == stored_evidence(fdb, comment.id)
+
+
+def test_forgetting_a_comments_evidence_blanks_it_and_no_other(fdb, classifier):
+    """Erasing a reader blanks the evidence of their comments (it quotes them); other comments keep theirs."""
+    erased = approved(fdb, "Bon article. Le lien XYZZY ne marche plus.")
+    kept = approved(fdb, "Bon article. Le formulaire ne marche plus.")
+    tagging.tag_comments(fdb, classifier)
+    store.forget_evidence(fdb, [erased])
+    assert ({}, {"problem": "Le formulaire ne marche plus."}) == (stored_evidence(fdb, erased),
+                                                                   stored_evidence(fdb, kept))
