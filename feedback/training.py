@@ -313,23 +313,23 @@ def held_out(classifier: Classifier) -> dict:
             "ours": evaluate(classifier, [e for e in examples if e["source"] == "ours-test"])}
 
 
-def loso_models(examples: list[dict] | None = None) -> dict[str, dict]:
+def loso_models(examples: list[dict] | None = None, grid: Iterable[float] = C_GRID) -> dict[str, dict]:
     """For each corpus, the model trained (and calibrated) on all the others: it never saw that corpus."""
     examples = corpus() if examples is None else examples
     models = {}
     for held in sorted({source_group(e) for e in examples}):
         rest = [e for e in examples if source_group(e) != held]
         models[held] = fit_best([e for e in rest if e["split"] != "validation"],
-                                [e for e in rest if e["split"] == "validation"])
+                                [e for e in rest if e["split"] == "validation"], grid)
     return models
 
 
-def leave_one_source_out(examples: list[dict] | None = None) -> dict:
+def leave_one_source_out(examples: list[dict] | None = None, grid: Iterable[float] = C_GRID) -> dict:
     """For each corpus: train (and calibrate) on all the others, score on every example of the one left out;
     the keyword list (feedback.keywords) scored on the same examples beside it."""
     examples = corpus() if examples is None else examples
     report = {}
-    for held, model in loso_models(examples).items():
+    for held, model in loso_models(examples, tuple(grid)).items():
         left_out = [e for e in examples if source_group(e) == held]
         report[held] = {"tagger": evaluate(Classifier(model), left_out),
                         "keywords": evaluate(keywords.labels, left_out)}
