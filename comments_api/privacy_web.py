@@ -128,12 +128,22 @@ def _scrub_digests(comment_ids: list[int]) -> None:
         log.error("digests in %s not rewritten after an erasure: %s", folder, exc)
 
 
+def _forget_evidence(email: str) -> None:
+    # The tagger's evidence quotes each tagged comment's text: it is blanked before the erasure, whose rewrite
+    # of the database file then leaves none of it behind.
+    from feedback import store as feedback_store
+
+    db = feedback_store.prepare(get_db())
+    feedback_store.forget_evidence(db, [c.id for c in comments_store.comments_of(db, email)])
+
+
 @bp.post("/privacy/erase")
 def privacy_erase():
     check_origin()
     email = loop.email_from_privacy(request.form.get("token", ""), "erase")
     if not email:
         return _bad_privacy_link()
+    _forget_evidence(email)
     # Comments, e-mails to or about the reader, their links and request counts: one transaction.
     erased = erasure.erase_reader(get_db(), email, loop.address_key(email))
     _scrub_digests(erased.comment_ids)

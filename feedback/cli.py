@@ -81,7 +81,7 @@ def classify_line(classifier: Classifier, raw: bytes, number: int) -> dict:
         return _error(item_id, "invalid_text", f"line {number}: \"text\" must be a string")
     result = classifier.classify(text)
     return {"id": item_id, "labels": result.labels, "lang": result.lang, "confidence": result.confidence,
-            "sentiment": result.sentiment, "cues": result.cues}
+            "sentiment": result.sentiment, "cues": result.cues, "evidence": result.evidence}
 
 
 def cmd_tag(args) -> int:
@@ -148,36 +148,55 @@ def human_corrections(db) -> list[dict]:
     return extra
 
 
-def print_table(title: str, report: dict, out=None) -> None:
+def print_table(title: str, report: dict, baseline: dict | None = None, out=None) -> None:
+    """Precision, recall and F1 per language and outcome; with `baseline`, the keyword list's figures beside."""
     out = out or sys.stdout
     print(f"\n{title}", file=out)
-    print(f"{'lang':<6} {'label':<11} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}", file=out)
+    beside = f"   {'keywords P':>10} {'R':>6} {'F1':>6}" if baseline else ""
+    print(f"{'lang':<6} {'outcome':<11} {'precision':>9} {'recall':>7} {'F1':>6}{beside} {'support':>8}", file=out)
     for group in sorted(report, key=lambda g: (g == "all", g)):
         data = report[group]
+        other = baseline[group] if baseline else None
         for label, m in data["labels"].items():
-            print(f"{group:<6} {label:<11} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} "
+            kw = (f"   {other['labels'][label]['precision']:>10.3f} {other['labels'][label]['recall']:>6.3f} "
+                  f"{other['labels'][label]['f1']:>6.3f}") if other else ""
+            print(f"{group:<6} {label:<11} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f}{kw} "
                   f"{data['support'][label]:>8}", file=out)
-        print(f"{group:<6} {'macro-F1':<11} {'':>9} {'':>7} {data['macro_f1']:>6.3f} {data['examples']:>8} ex.",
+        kw = f"   {'':>10} {'':>6} {other['macro_f1']:>6.3f}" if other else ""
+        print(f"{group:<6} {'macro-F1':<11} {'':>9} {'':>7} {data['macro_f1']:>6.3f}{kw} {data['examples']:>8} ex.",
               file=out)
 
 
 def cmd_evaluate(args) -> int:
+    """Leave-one-source-out first (what users will get on text unlike the training data), the in-corpus
+    test splits second; the keyword list (feedback/keywords.py) scored beside every figure."""
+    from . import keywords
+
     classifier = load_classifier(args.model)
+    reports: dict[str, dict] = {}
     if args.file:
-        reports = {args.file: training.evaluate(classifier, training.read_examples(args.file))}
+        examples = training.read_examples(args.file)
+        reports[args.file] = {"tagger": training.evaluate(classifier, examples),
+                              "keywords": training.evaluate(keywords.labels, examples)}
     else:
-        held = training.held_out(classifier)
-        reports = {"held-out test split of the public corpora": held["public"],
-                   "our own hand-written comments (test file)": held["ours"]}
         if not args.no_cross:
-            for source, report in training.leave_one_source_out().items():
-                reports[f"leave-one-source-out: trained without {source}, scored on all of it"] = report
+            for source, pair in training.leave_one_source_out().items():
+                reports[f"leave-one-source-out: trained and calibrated without {source}, scored on all of it"] = pair
+        examples = training.corpus()
+        for title, chosen in (
+                ("in-corpus: held-out test split of the public corpora",
+                 [e for e in examples if e["split"] == "test" and e["source"] != "ours-test"]),
+                ("in-corpus: our own hand-written comments (test file)",
+                 [e for e in examples if e["source"] == "ours-test"])):
+            reports[title] = {"tagger": training.evaluate(classifier, chosen),
+                              "keywords": training.evaluate(keywords.labels, chosen)}
     if args.json:
         print(json.dumps({"model": classifier.version, "reports": reports}, ensure_ascii=False, indent=2))
         return 0
-    print(f"model {classifier.version}")
-    for title, report in reports.items():
-        print_table(title, report)
+    print(f"model {classifier.version}; macro-F1 is the mean F1 over three outcomes: problem, suggestion and "
+          "other (neither tag), as the digest counts them; beside each figure, the keyword list's")
+    for title, pair in reports.items():
+        print_table(title, pair["tagger"], pair["keywords"])
     return 0
 
 
@@ -277,8 +296,10 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--resend", action="store_true", help="send it again even if this week was already sent")
     d.add_argument("--no-tag", action="store_true", help="do not tag new comments first")
     d.set_defaults(func=cmd_digest)
-    e = sub.add_parser("evaluate", help="scores on the held-out splits and across sources, or on a labelled file")
-    e.add_argument("file", nargs="?", help="a JSON-lines file with gold labels (default: the held-out splits)")
+    e = sub.add_parser("evaluate", help="scores across sources (leave-one-source-out), then on the held-out splits, "
+                                        "or on a labelled file; the keyword list beside every figure")
+    e.add_argument("file", nargs="?", help="a JSON-lines file with gold labels (default: leave-one-source-out, "
+                                           "then the held-out splits)")
     e.add_argument("--model")
     e.add_argument("--json", action="store_true")
     e.add_argument("--no-cross", action="store_true", help="skip the leave-one-source-out figures (they retrain)")

@@ -87,6 +87,8 @@ PROBLEM_FR = _cues("problem", [
     ("c'est réglé", -3.5, r"\b(?:a ete|est|sont|ont ete|c'est) (?:corrige|corriges|regle|reglee?s?|resolu|resolus|repare)\b|\bcorrige, merci\b"),
     ("tout marche", -3.0, r"\btout (?:marche|fonctionne)\w* (?:bien|parfaitement|nickel)\b|\btout fonctionne\b|\bfonctionne (?:bien|parfaitement|tres bien)\b|\bc'est parfait\b"),
     ("conseil qui ne marche pas", -1.5, r"\b(?:conseils?|methode|negociation|astuce)s?\b[^.!?]{0,30}\bne (?:marche|marchent|fonctionne)\w*\s+(?:pas|jamais)\b"),
+    ("jamais planté", -3.0, r"\bjamais (?:plante|bugue|beugue|crashe|eu (?:de |un )?(?:bug|plantage|souci|probleme))\w*\b|\bne (?:plante|bugue|beugue|crashe) jamais\b|\bsans (?:aucun |le moindre )?(?:bug|plantage|souci|probleme)s?\b"),
+    ("impossible de s'en passer", -3.0, r"\bimpossible de (?:s'en |m'en |se |me |nous en |vous en )?(?:passer|lasser)\b|\bimpossible de ne pas\b|\bimpossible de trouver mieux\b"),
 ])
 
 SUGGESTION_FR = _cues("suggestion", [
@@ -108,11 +110,14 @@ SUGGESTION_FR = _cues("suggestion", [
     ("merci de", 2.6, r"\bmerci de (?:mettre|rajouter|ajouter|prevoir|permettre|revoir|proposer|traduire|corriger l'|afficher)\b"),
     ("svp", 1.0, r"\b(?:svp|stp|s'il vous plait|please|3afakom)\b"),
     ("remettez", 2.0, r"\b(?:remettez|remettre|ramenez|revenez a) (?:l'ancien|l'ancienne|la possibilite|le|la|les)\b|\bil n'y a (?:pas|aucun\w*) (?:de |d')?(?:option|possibilite|filtre|bouton|moyen de choisir)\b"),
+    ("pas encore de", 2.2, r"\bpas encore (?:de|d')\b|\btoujours pas (?:de|d')\b|\bil manque\b|\bmanque (?:de|d')\b|\bil n'y a (?:toujours |meme )?pas (?:encore )?(?:de |d')(?:option|possibilite|moyen|fonction|mode|widget|version|choix)\b|\bpourquoi (?:je ne peux|on ne peut|ne peut-on|ne peux-je) pas\b"),
     # Counter-cues: wishes about oneself or the world, not the product.
     ("merci de corriger (un signalement)", -1.5, r"\b(?:corrigez|reparez|merci de corriger|svp corrige\w*)\b"),
     ("encouragement", -3.0, r"\bcontinuez\b|\bbonne continuation\b"),
     ("souhait personnel", -3.0, r"\bil faudrait que je\b|\bje devrais\b|\bj'aurais du\b|\bce serait bien que (?:mon|ma|les jeunes|les entreprises)\b"),
     ("opinion sur le marché", -2.0, r"\b(?:les )?(?:entreprises|recruteurs|stages|employeurs|patrons|salaires)\s+(?:\w+\s+)?devraient\b"),
+    ("rien ne manque", -3.0, r"\brien ne (?:me |nous )?manque\b|\bil ne (?:me |nous )?manque rien\b|\bne manque (?:de )?rien\b"),
+    ("conseil aux lecteurs", -2.0, r"\b(?:essayez|essaie|essayer) (?:de|d'|la|le|les)\b|\ballez (?:dans|sur)\b|\bil suffit de\b|\bvous pouvez (?:aller|cliquer|essayer|desactiver|activer|passer par)\b|\bca marche pour moi\b"),
 ])
 
 PROBLEM_EN = _cues("problem", [
@@ -148,6 +153,7 @@ PROBLEM_EN = _cues("problem", [
     ("works fine", -3.0, r"(?<!else )\bworks? (?:fine|great|perfectly|well)\b|\bit'?s perfect\b"),
     ("advice", -1.5, r"\bdon'?t always work\b|\bdoesn'?t always work\b|\bwork like that\b|\bnever (?:answer|reply|replies|answers)\b"),
     ("advice that doesn't work", -1.5, r"\b(?:tips?|advice|method|negotiation|trick)s?\b[^.!?]{0,30}\b(?:doesn'?t|don'?t|never) (?:always )?work"),
+    ("never crashed", -3.0, r"\bnever (?:once |ever )?(?:crash|froze|freez|fail|glitch|lag)\w*|\b(?:hasn'?t|haven'?t|has not|have not|didn'?t|did not|doesn'?t|does not) (?:once |ever |yet )?(?:crash|freez|froze|fail|glitch|lag)\w*|\bno (?:crash|lag|glitch)\w*\b|\bwithout (?:a |any )?(?:crash|glitch|lag|problem|issue|bug)\w*\b"),
 ])
 
 SUGGESTION_EN = _cues("suggestion", [
@@ -163,11 +169,14 @@ SUGGESTION_EN = _cues("suggestion", [
     ("if only", 2.2, r"\bif only\b|\b(?:5|five) stars? if\b|\bwould (?:give|rate) (?:it )?(?:5|five)\b|\b(?:shame|pity|too bad) (?:that )?there(?:'s| is) no\b|\bwould be (?:even )?better (?:if|with)\b"),
     ("there should be", 2.4, r"\bthere (?:should|needs to|must) be\b|\b(?:needs?|need) (?:a|an|more|to be)\b|\bmissing\b|\bit'?s about time\b"),
     ("option to", 1.6, r"\b(?:an|a) (?:option|way|button|filter|setting|tab|section|mode|version|app) (?:to|for)\b"),
+    ("lacks", 2.2, r"\black(?:s|ing)?\b|\bstill (?:no|doesn'?t have|does not have|can'?t)\b|\bwhy can'?t (?:i|we|you)\b|\bthere(?:'s| is) no (?:option|way|setting|button|feature|mode)\b|\bno option (?:to|for)\b|\b(?:doesn'?t|does not) (?:have|support|offer) (?:a|an|the|any)\b"),
     ("no way to", -1.6, r"\bno way to\b"),
     ("please fix (a report)", -1.5, r"\b(?:please|pls|plz)\s+(?:\w+\s+)?fix\b"),
     ("encouragement", -3.0, r"\bkeep (?:up the good work|it up|going|writing|them coming)\b"),
     ("personal wish", -3.0, r"\bi should (?:have|update|read)\b|\bi wish i had\b|\bwould be nice if my\b|\bif (?:young people|companies|my boss)\b"),
     ("opinion on the market", -2.0, r"\b(?:companies|recruiters|internships|employers|salaries|bosses)\s+(?:\w+\s+)?should\b"),
+    ("nothing missing", -3.0, r"\bnothing (?:is )?missing\b|\bnothing (?:to add|lacking)\b|\b(?:doesn'?t|does not) lack\b|\blacks nothing\b"),
+    ("advice to readers", -2.0, r"(?:^|[.!?;:]\s*)(?:just )?(?:try|go to|go into|tap|click|swipe|turn (?:off|on)|uninstall|reinstall|restart|clear)\b[^.!?]{0,60}\b(?:and|then|it works|it worked|fixed it|worked for me)\b|\btry (?:to |turning|restarting|clearing|reinstalling|uninstalling|logging)\b|\bworked for me\b"),
 ])
 
 PROBLEM_AR = _arabic_cues("problem", [

@@ -80,17 +80,18 @@ def save_auto(db: Database, rows: Iterable[tuple[int, str, Result]], model_versi
     for comment_id, edited_at, result in rows:
         ids.append((comment_id,))
         items.append((comment_id, edited_at or "", result.lang, result.sentiment, json.dumps(result.cues, ensure_ascii=False),
-                      json.dumps(result.kinds), model_version, now))
+                      json.dumps(result.kinds), json.dumps(result.evidence, ensure_ascii=False, sort_keys=True),
+                      model_version, now))
         tags.extend((comment_id, label, result.confidence[label], model_version, now) for label in result.labels)
     with write(db):
         db.conn.executemany("DELETE FROM feedback_tags WHERE comment_id = ? AND source = 'auto'", ids)
         db.conn.executemany(
-            """INSERT INTO feedback_items (comment_id, source_edited_at, lang, sentiment, cues, kinds, model_version,
-                                           tagged_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO feedback_items (comment_id, source_edited_at, lang, sentiment, cues, kinds, evidence,
+                                           model_version, tagged_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(comment_id) DO UPDATE SET source_edited_at = excluded.source_edited_at,
                  lang = excluded.lang, sentiment = excluded.sentiment, cues = excluded.cues, kinds = excluded.kinds,
-                 model_version = excluded.model_version, tagged_at = excluded.tagged_at""",
+                 evidence = excluded.evidence, model_version = excluded.model_version, tagged_at = excluded.tagged_at""",
             items,
         )
         db.conn.executemany(
@@ -99,6 +100,14 @@ def save_auto(db: Database, rows: Iterable[tuple[int, str, Result]], model_versi
             tags,
         )
     return len(items)
+
+
+def forget_evidence(db: Database, comment_ids: Iterable[int]) -> None:
+    """Blank the evidence of these comments: it quotes their text, which erasing a reader removes."""
+    ids = [(comment_id,) for comment_id in comment_ids]
+    if ids:
+        with write(db):
+            db.conn.executemany("UPDATE feedback_items SET evidence = '{}' WHERE comment_id = ?", ids)
 
 
 def set_human_labels(db: Database, comment_id: int, labels: Iterable[str], author: str) -> None:

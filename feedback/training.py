@@ -18,10 +18,10 @@ import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import classify, cues
+from . import classify, cues, keywords
 from .classify import LABELS, Classifier
 from .text import fold
 
@@ -123,35 +123,59 @@ def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return precision, recall, score
 
 
+OUTCOMES = ("problem", "suggestion", "other")  # "other": neither tag, as the digest counts it
+
+
+def outcomes(labels: Iterable[str]) -> set[str]:
+    """The digest's outcomes of a set of tags: each tag given, or "other" when there is none."""
+    return set(labels) or {"other"}
+
+
 def score(gold: Iterable[tuple[str | None, set[str]]], predicted: Iterable[set[str]]) -> dict:
-    """Per language (and 'all'): precision, recall and F1 per label, and macro-F1 over the labels."""
+    """Per language (and 'all'): precision, recall and F1 per outcome (problem, suggestion, other: a comment
+    with neither tag), and macro-F1, the unweighted mean of the three outcomes' F1."""
     counts: dict[str, dict[str, list[int]]] = {}
+    sizes: Counter = Counter()
     for (lang, truth), guess in zip(gold, predicted):
+        truth, guess = outcomes(truth), outcomes(guess)
         for group in ("all", lang or "unknown"):
-            table = counts.setdefault(group, {label: [0, 0, 0] for label in LABELS})
-            for label in LABELS:
-                cell = table[label]
-                cell[0] += label in guess and label in truth
-                cell[1] += label in guess and label not in truth
-                cell[2] += label in truth and label not in guess
+            sizes[group] += 1
+            table = counts.setdefault(group, {outcome: [0, 0, 0] for outcome in OUTCOMES})
+            for outcome in OUTCOMES:
+                cell = table[outcome]
+                cell[0] += outcome in guess and outcome in truth
+                cell[1] += outcome in guess and outcome not in truth
+                cell[2] += outcome in truth and outcome not in guess
     report = {}
     for group, table in counts.items():
-        per = {label: dict(zip(("precision", "recall", "f1"), (round(x, 3) for x in f1(*cell)), strict=True))
-               for label, cell in table.items()}
-        per_support = {label: cell[0] + cell[2] for label, cell in table.items()}
-        report[group] = {"labels": per, "support": per_support, "examples": 0,
-                         "macro_f1": round(sum(v["f1"] for v in per.values()) / len(LABELS), 3)}
+        per = {outcome: dict(zip(("precision", "recall", "f1"), (round(x, 3) for x in f1(*cell)), strict=True))
+               for outcome, cell in table.items()}
+        per_support = {outcome: cell[0] + cell[2] for outcome, cell in table.items()}
+        report[group] = {"labels": per, "support": per_support, "examples": sizes[group],
+                         "macro_f1": round(sum(v["f1"] for v in per.values()) / len(OUTCOMES), 3)}
     return report
 
 
-def evaluate(classifier: Classifier, examples: list[dict]) -> dict:
+_ANALYSES: dict[str, classify.Analysis] = {}
+
+
+def analysed(text: str) -> classify.Analysis:
+    """classify.analyse(text), remembered: training, calibration and scoring see each text many times."""
+    found = _ANALYSES.get(text)
+    if found is None:
+        found = _ANALYSES[text] = classify.analyse(text)
+    return found
+
+
+def evaluate(classifier: Classifier | Callable[[str], Iterable[str]], examples: list[dict]) -> dict:
+    """`score` of a classifier (or of any function text → labels, such as keywords.labels) on `examples`."""
+    if isinstance(classifier, Classifier):
+        def predict(text: str) -> list[str]:
+            return classifier.decide_analysis(analysed(text[:classify.MAX_CHARS]))
+    else:
+        predict = classifier
     gold = [(e.get("lang") or classify.language.detect(e["text"]), set(e["labels"])) for e in examples]
-    predicted = [set(classifier.classify(e["text"]).labels) for e in examples]
-    report = score(gold, predicted)
-    sizes = Counter(lang for lang, _ in gold)
-    for group, data in report.items():
-        data["examples"] = len(gold) if group == "all" else sizes[group]
-    return report
+    return score(gold, [set(predict(e["text"])) for e in examples])
 
 
 # ---------------------------------------------------------------- fitting
@@ -208,7 +232,7 @@ def fit(train: list[dict], validation: list[dict], c: float = 4.0) -> dict:
     validation = sorted(validation, key=lambda e: (e["text"], sorted(e["labels"]), e.get("source", "")))
     if not train or not validation:
         raise BadExample("training needs examples in both the training and the validation split")
-    analyses = [classify.analyse(e["text"]) for e in train]
+    analyses = [analysed(e["text"]) for e in train]
     counts = Counter(f for a in analyses for f in a.features)
     vocab = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
     names = sorted(vocab, key=vocab.get)
@@ -242,7 +266,7 @@ def _calibrate(model: dict, validation: list[dict]) -> None:
     LogisticRegression = _logistic_regression()  # noqa: N806 - a class
 
     classifier = Classifier(model)
-    analyses = [classify.analyse(e["text"]) for e in validation]
+    analyses = [analysed(e["text"]) for e in validation]
     raw = [classifier.scores(a) for a in analyses]
     for label in LABELS:
         gold = [label in e["labels"] for e in validation]
@@ -289,13 +313,24 @@ def held_out(classifier: Classifier) -> dict:
             "ours": evaluate(classifier, [e for e in examples if e["source"] == "ours-test"])}
 
 
-def leave_one_source_out(examples: list[dict] | None = None) -> dict:
-    """For each corpus: train (and calibrate) on all the others, score on every example of the one left out."""
+def loso_models(examples: list[dict] | None = None, grid: Iterable[float] = C_GRID) -> dict[str, dict]:
+    """For each corpus, the model trained (and calibrated) on all the others: it never saw that corpus."""
     examples = corpus() if examples is None else examples
-    report = {}
+    models = {}
     for held in sorted({source_group(e) for e in examples}):
         rest = [e for e in examples if source_group(e) != held]
-        model = fit_best([e for e in rest if e["split"] != "validation"],
-                         [e for e in rest if e["split"] == "validation"])
-        report[held] = evaluate(Classifier(model), [e for e in examples if source_group(e) == held])
+        models[held] = fit_best([e for e in rest if e["split"] != "validation"],
+                                [e for e in rest if e["split"] == "validation"], grid)
+    return models
+
+
+def leave_one_source_out(examples: list[dict] | None = None, grid: Iterable[float] = C_GRID) -> dict:
+    """For each corpus: train (and calibrate) on all the others, score on every example of the one left out;
+    the keyword list (feedback.keywords) scored on the same examples beside it."""
+    examples = corpus() if examples is None else examples
+    report = {}
+    for held, model in loso_models(examples, tuple(grid)).items():
+        left_out = [e for e in examples if source_group(e) == held]
+        report[held] = {"tagger": evaluate(Classifier(model), left_out),
+                        "keywords": evaluate(keywords.labels, left_out)}
     return report

@@ -134,7 +134,8 @@ def test_cli_classify_streams_one_answer_per_line_in_order():
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 0 and len(out) == len(lines)
     assert [o.get("id") for o in out] == ["a", None, None, 7, None, "z"]
-    assert out[0]["labels"] == ["problem"] and set(out[0]) == {"id", "labels", "lang", "confidence", "sentiment", "cues"}
+    assert out[0]["labels"] == ["problem"] and set(out[0]) == {"id", "labels", "lang", "confidence", "sentiment", "cues",
+                                                         "evidence"}
     assert [o["error"]["code"] for o in out[1:5]] == ["invalid_json", "empty_line", "invalid_text", "invalid_json"]
 
 
