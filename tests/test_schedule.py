@@ -276,3 +276,21 @@ def test_the_tasks_watch_the_comments_and_the_schedule(monkeypatch, db, tmp_path
     assert comments_store.published_state(db) + feedback_store.public_state(db) == state[:-1]
     # The latest demo post, 10:00 in Casablanca (a later one is a draft).
     assert "2026-11-16T09:00:00+00:00" == state[-1]
+
+
+def test_make_runs_warm_baker_publishes_the_post_when_its_time_comes(monkeypatch, content, tmp_path, db):
+    """The baker `make run` keeps in memory writes only changed comments, yet a post come due is built."""
+    from conftest import location_of
+    from pelican_comments.rebuild import WarmBaker
+
+    site = tmp_path / "site"
+    baker = WarmBaker(ROOT, overrides={"PATH": str(content), "OUTPUT_PATH": str(site),
+                                       "CACHE_PATH": str(tmp_path / "cache"), "COMMENTS": {"db": location_of(db)},
+                                       "DELETE_OUTPUT_DIRECTORY": False})
+    monkeypatch.setenv(site_schedule.NOW_VARIABLE, BEFORE)
+    assert baker() is True
+    assert not (site / SLUG / "index.html").exists()
+    monkeypatch.setenv(site_schedule.NOW_VARIABLE, AFTER)
+    assert baker() is True
+    assert (site / SLUG / "index.html").exists()
+    assert baker.full_builds == 2

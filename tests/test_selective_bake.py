@@ -251,3 +251,21 @@ def test_pages_named_in_always_write_are_rendered_in_every_selective_bake(blog):
     build(site, COMMENTS=settings, COMMENTS_ONLY_CHANGED=True)
     assert before["archives/index.html"] != (site / "archives/index.html").stat().st_mtime_ns
     assert before[UNTOUCHED] == (site / UNTOUCHED).stat().st_mtime_ns
+
+
+def test_closing_a_feedback_item_bakes_the_done_page_again(blog):
+    """Closing an item moves no thread counter, yet the selective bake writes the public page that lists it."""
+    from feedback import store as feedback_store
+
+    db, build, ids, tmp = blog
+    site = tmp / "site"
+    from feedback.classify import Classifier
+
+    feedback_store.prepare(db)
+    feedback_store.save_auto(db, [(ids["Omar"], "", Classifier.load().classify("Et pour un stage ?"))], "test")
+    feedback_store.set_human_labels(db, ids["Omar"], ["suggestion"], author="po")
+    for status in ("triaged", "planned", "done"):
+        feedback_store.set_status(db, ids["Omar"], status, author="po")
+    build(site, COMMENTS_ONLY_CHANGED=True)
+    assert "Et pour un stage" in (site / "nous-l-avons-fait" / "index.html").read_text(encoding="utf-8")
+    assert files_of(build(tmp / "full", cache=str(tmp / "other-cache"))) == files_of(site)
