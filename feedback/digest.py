@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlite_utils import Database
 
 from comments_store import spreadsheet
+from comments_store.render import render
 
 from . import charts, store
 from .weeks import Week
@@ -64,7 +65,7 @@ WORDS = {
         "rest": "tous dans le fichier CSV et sur la page de revue",
         "review": "Revoir", "see": "Voir le commentaire", "anonymous": "Anonyme", "more": "… et {n} de plus",
         "nothing": "Rien.", "by": "sur", "mood": "humeur", "status": "statut", "week": "semaine",
-        "corrected": "étiquettes corrigées", "cues": "Indices",
+        "corrected": "étiquettes corrigées", "cues": "Indices", "decided": "Phrase décisive",
         "statuses": {"new": "nouveau", "triaged": "trié", "planned": "prévu", "done": "fait",
                      "wontfix": "ne sera pas fait"},
         "moods": ("mécontent", "plutôt mécontent", "neutre", "plutôt satisfait", "satisfait"),
@@ -94,7 +95,7 @@ WORDS = {
         "rest": "all of them in the CSV file and on the review page",
         "review": "Review", "see": "See the comment", "anonymous": "Anonymous", "more": "… and {n} more",
         "nothing": "Nothing.", "by": "on", "mood": "mood", "status": "status", "week": "week",
-        "corrected": "tags corrected", "cues": "Cues",
+        "corrected": "tags corrected", "cues": "Cues", "decided": "Deciding sentence",
         "statuses": {"new": "new", "triaged": "triaged", "planned": "planned", "done": "done", "wontfix": "won't fix"},
         "moods": ("unhappy", "rather unhappy", "neutral", "rather happy", "happy"),
         "subject": "Readers' feedback — week {week}: {problems} problem(s), {suggestions} suggestion(s)",
@@ -369,7 +370,13 @@ def build(db: Database, week: Week, settings: Settings) -> dict:
     answers = store.first_answers(db)
     listed = [i for i in feedback if not i.deleted]
     named = store.theme_names(db, [i.comment_id for i in listed])
-    rows = [{**_item_row(i, site, tz, lang), "theme": named.get(i.comment_id, (None, ""))[1]} for i in listed]
+    # The sentence that weighed most for each tag (feedback.classify): why the tagger decided, at a glance.
+    decided = store.evidence_for(db, [i.comment_id for i in listed])
+    rows = [{**_item_row(i, site, tz, lang), "theme": named.get(i.comment_id, (None, ""))[1],
+             # Shown as the reader's words, without their Markdown marks (the sentence is a verbatim piece).
+             "evidence": {k: " ".join(plain(render(v)).split()) for k, v in sorted(decided.get(i.comment_id, {}).items())
+                          if k in i.labels}}
+            for i in listed]
     resolved = [i for i in store.resolved_between(db, start, end) if not i.deleted]
     replies = store.team_replies(db, [i.comment_id for i in resolved])
     owed = _answers(every, week, settings, end, end_at, answers, site)

@@ -376,6 +376,24 @@ def test_comment_markdown_is_rendered_safely_with_words_for_status_and_mood(fdb)
     assert "Nouveaux problèmes" not in english
 
 
+def test_each_item_shows_the_sentence_that_decided_its_tag(fdb):
+    """Praise then a malfunction: the digest marks the malfunction as the reason for « problème », in every format."""
+    add(fdb, at(W.monday, 10), "Super article, merci beaucoup. L'appli plante quand j'envoie mon CV.", ["problem"])
+    data = digest.build(fdb, W, SETTINGS)
+    assert {"problem": "L'appli plante quand j'envoie mon CV."} == data["items"][0]["evidence"]
+    html = digest.render_html(data)
+    assert "Phrase décisive (Problème) : <mark dir=\"auto\">L&#39;appli plante quand j&#39;envoie mon CV.</mark>" in html
+    assert "Phrase décisive (Problème) : « L'appli plante quand j'envoie mon CV. »" in digest.render_markdown(data)
+
+
+def test_a_tag_set_by_hand_shows_no_sentence_the_tagger_did_not_give(fdb):
+    """A person's label the model never gave has no deciding sentence: the digest shows none rather than a wrong one."""
+    add(fdb, at(W.monday, 10), "Super article, merci beaucoup. L'appli plante quand j'envoie mon CV.", ["suggestion"])
+    data = digest.build(fdb, W, SETTINGS)
+    assert {} == data["items"][0]["evidence"]
+    assert "Phrase décisive" not in digest.render_html(data)
+
+
 @pytest.mark.parametrize(("sentiment", "fr", "en"), [
     (-0.8, "mécontent", "unhappy"), (-0.29, "plutôt mécontent", "rather unhappy"), (0.0, "neutre", "neutral"),
     (0.3, "plutôt satisfait", "rather happy"), (0.9, "satisfait", "happy"), (None, "", "")])
