@@ -15,7 +15,7 @@ import feedback
 from feedback import Week, themes
 from feedback import store as feedback_store
 
-from . import loop
+from . import loop, replies
 from .admin_web import texts as admin_texts
 from .auth import csrf_ok, csrf_token
 from .db import get_db
@@ -209,6 +209,7 @@ def close(comment_id: int):
     except comments_store.CommentNotFound:
         flash(t["missing"], "error")
         return _back()
+    replies.send_now(get_db())  # readers subscribed to replies hear of the team's answer now, as from the review page
     flash(t["closed"].format(items=len(closed.items), replies=closed.replies, emails=closed.emails), "ok")
     if closed.mail_off:
         flash(t["mail_off"], "error")

@@ -506,3 +506,29 @@ def test_scoring_many_items_at_once_gives_the_one_by_one_scores_exactly():
     assert expected == actual
     assert actual[5][0] == 3 and actual[-1] == (None, 0.0)
     assert themes._FixedIndex({}).nearest_many(vectors[:2]) == [(None, 0.0), (None, 0.0)]
+
+
+def test_closing_a_group_from_the_themes_page_tells_reply_subscribers_at_once(loop_app, smtp):
+    """A reader who asked for replies hears of the team's answer as the group closes, not at the sender's next round."""
+    from conftest import with_ts
+
+    inbox, _ = smtp
+    client = loop_app.test_client()
+    payload = {"author": "Nadia Benali", "body": "Le téléversement du CV échoue", "email": "nadia@exemple.ma",
+               "notify_replies": True}
+    response = client.post("/api/threads/negocier-son-salaire/comments", json=with_ts(client, payload))
+    assert response.status_code == 201, response.get_json()
+    first = response.get_json()["id"]
+    second = post(client, "Mon CV ne se téléverse pas", "omar@exemple.ma", False)
+    as_problems(loop_app, [first, second])
+    csrf = logged_in(client)
+    client.post(f"/admin/themes/items/{second}/duplicate", data={"csrf": csrf, "of": str(first)})
+    client.post(f"/admin/themes/items/{first}/close", data={"csrf": csrf, "reply": "Corrigé, merci à tous !"})
+    with loop_app.app_context():
+        from comments_api.db import get_db
+
+        mailed = get_db().execute("SELECT count(*) FROM reply_notices WHERE mailed_at IS NOT NULL").fetchone()[0]
+    assert 1 == mailed
+    assert inbox.wait(1)
+    time.sleep(0.5)  # the sender finishes its round before the mail server stops
+    assert ["nadia@exemple.ma"] == [m.rcpt_tos[0] for m in inbox.messages]
