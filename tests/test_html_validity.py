@@ -113,21 +113,43 @@ def test_the_no_script_pages_of_the_api_pass_the_nu_html_checker(vnu, client, tm
     assert [] == errors_of(vnu, pages, tmp_path)
 
 
-def test_the_admin_pages_pass_the_nu_html_checker(vnu, client, tmp_path):
+def test_the_admin_pages_pass_the_nu_html_checker(vnu, app, tmp_path):
     """Logged in, the moderation queue, the delete confirmation, the feedback list and the themes have no error."""
+    from comments_api.db import get_db
+
+    client = app.test_client()
     created = client.post(f"/api/threads/{SLUG}/comments", json=with_ts(client, {
         "author": "Samir", "body": "Le formulaire ne marche pas sur mon téléphone.", "website": "https://samir.ma"}))
     assert 201 == created.status_code
+    comment_id = created.get_json()["id"]
+    approve = client.post(f"/api/admin/comments/{comment_id}/approve",
+                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert 200 == approve.status_code  # the feedback list shows published comments only
+    with app.app_context():  # a tagged, planned item in a theme, so the feedback pages show their full markup
+        db = feedback_store.prepare(get_db())
+        with comments_store.write(db):
+            db.execute("INSERT INTO feedback_items (comment_id, lang, model_version, tagged_at) "
+                       "VALUES (?, 'fr', 'test', '2026-11-20T10:00:00Z')", [comment_id])
+            theme = db.execute("INSERT INTO feedback_themes (name, named_by, created_at, updated_at) VALUES "
+                               "('Formulaire', 'human', '2026-11-20T10:00:00Z', '2026-11-20T10:00:00Z') "
+                               "RETURNING id").fetchone()[0]
+            db.execute("INSERT INTO feedback_theme_items (comment_id, theme_id, source, placed_at) "
+                       "VALUES (?, ?, 'human', '2026-11-20T10:00:00Z')", [comment_id, theme])
+        feedback_store.set_human_labels(db, comment_id, ["problem"], author="Samira")
+        feedback_store.set_status(db, comment_id, "planned", author="Samira")
     login = client.get("/admin/").get_data(as_text=True)
     csrf = login.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     assert 303 == client.post("/admin/login", data={"token": ADMIN_TOKEN, "csrf": csrf}).status_code
     addresses = {"queue": "/admin/", "all": "/admin/?status=all",
-                 "delete": f"/admin/comments/{created.get_json()['id']}/delete",
-                 "feedback": "/admin/feedback", "themes": "/admin/themes"}
+                 "delete": f"/admin/comments/{comment_id}/delete",
+                 "feedback": "/admin/feedback", "item": f"/admin/feedback?comment={comment_id}",
+                 "themes": "/admin/themes"}
     pages = []
     for name, address in addresses.items():
         response = client.get(address)
         assert (200, "text/html") == (response.status_code, response.mimetype), name
         pages.append(tmp_path / f"{name}.html")
         pages[-1].write_bytes(response.get_data())
+    shown = [page.read_text(encoding="utf-8") for page in pages]
+    assert (True, True) == ("ne marche pas" in shown[4], "Formulaire" in shown[5])  # the item and its theme
     assert [] == errors_of(vnu, pages, tmp_path)
