@@ -225,10 +225,13 @@ def cmd_digest(args) -> int:
     if not args.no_tag:
         from . import tagging
 
-        tagging.tag_comments(db, load_classifier(None))  # a digest of untagged comments would be empty
+        report = tagging.tag_comments(db, load_classifier(None))  # a digest of untagged comments would be empty
         from . import themes
 
-        themes.update(db)  # as `tag` does: new problems and suggestions join their themes
+        # As `tag` does, new problems and suggestions join their themes; with nothing new (or before any theme
+        # exists), placing again could still move leftovers, and the same data must give the same digest.
+        if report.tagged or not store.themes(db):
+            themes.update(db)
     data = digest.build(db, week, settings)
     args.out = args.out or str(digest.default_folder())
     paths = digest.write(data, args.out)

@@ -230,6 +230,26 @@ def test_cli_writes_and_emails_the_digest(weeks_of_data, tmp_path, smtp):
     assert (tmp_path / "2026-W47.html").exists()
 
 
+def test_cli_digest_twice_on_the_same_data_writes_the_same_files(weeks_of_data, tmp_path):
+    """Run twice with nothing new to tag, the digest leaves the themes as they are and writes the same bytes."""
+    fdb, _ = weeks_of_data
+    path = location_of(fdb)
+    first = run_cli("digest", "--week", "2026-W47", "--db", path, "--out", str(tmp_path / "a"))
+    assert first.returncode == 0, first.stderr
+    placed = store.theme_members(fdb)
+    assert placed, "the first digest placed the week's feedback in themes"
+    # One item taken out of its theme by hand: a later digest with nothing new to tag must not move it back.
+    taken = sorted(placed)[0]
+    with comments_store.write(fdb):
+        fdb.execute("DELETE FROM feedback_theme_items WHERE comment_id = ?", [taken])
+    second = run_cli("digest", "--week", "2026-W47", "--db", path, "--out", str(tmp_path / "b"))
+    third = run_cli("digest", "--week", "2026-W47", "--db", path, "--out", str(tmp_path / "c"))
+    assert second.returncode == 0 and third.returncode == 0, second.stderr + third.stderr
+    assert taken not in store.theme_members(fdb)
+    for name in ("2026-W47.html", "2026-W47.md", "2026-W47.csv", "2026-W47.json"):
+        assert (tmp_path / "b" / name).read_bytes() == (tmp_path / "c" / name).read_bytes(), name
+
+
 def test_cli_mail_failure_keeps_the_files_and_fails(weeks_of_data, tmp_path, free_port):
     fdb, _ = weeks_of_data
     path = location_of(fdb)
