@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 import comments_store
 import feedback
-from feedback import Week, themes
+from feedback import Week, digest, themes
 from feedback import store as feedback_store
 
 from . import loop, replies
@@ -43,7 +43,6 @@ TEXT = {
         "mail_off": "Des lecteurs ont demandé à être prévenus, mais l'envoi d'e-mails n'est pas configuré (BOUCLE_SMTP_HOST).",
         "refused": "Refusé : {reason}", "missing": "Ce commentaire n'existe plus.", "unknown_theme": "Ce thème n'existe plus.",
         "short_reply": "La réponse publique doit faire entre 2 et 5 000 caractères ; rien n'a été publié.",
-        "statuses_names": {"new": "nouveau", "triaged": "trié", "planned": "prévu", "done": "fait", "wontfix": "ne sera pas fait"},
     },
     "en": {
         "heading": "Feedback themes", "moderation": "Moderation", "feedback": "Feedback", "themes": "Themes",
@@ -62,13 +61,13 @@ TEXT = {
         "mail_off": "Some readers asked to be told, but e-mail is not configured (BOUCLE_SMTP_HOST).",
         "refused": "Refused: {reason}", "missing": "This comment no longer exists.", "unknown_theme": "This theme no longer exists.",
         "short_reply": "The public reply must be 2 to 5,000 characters long; nothing was published.",
-        "statuses_names": {"new": "new", "triaged": "triaged", "planned": "planned", "done": "done", "wontfix": "won't fix"},
     },
 }
 
 
 def texts() -> dict:
-    return {**admin_texts(), **TEXT[language()]}
+    # Status names come from the feedback module's words, as the digest shows them.
+    return {**admin_texts(), **TEXT[language()], "statuses_names": digest.WORDS[language()]["statuses"]}
 
 
 def _who() -> str:
