@@ -48,7 +48,8 @@ def test_mail_server_down_then_up_the_mail_waits_and_goes_once(make_app, free_po
     client = app.test_client()
     started = time.monotonic()
     response = client.post(URL, json=with_ts(client, {"author": "Samir", "body": "Toujours stocké"}))
-    assert response.status_code == 201 and time.monotonic() - started < 2
+    # well under the mailer's 20-second SMTP timeout, with room for a busy CI host
+    assert response.status_code == 201 and time.monotonic() - started < 10
     db = comments_store.open_db(app.config["DB_PATH"])
     # retried on its back-off (0.2 s, 0.4 s…), not on the sender's 10-second round; still waiting
     assert wait_for(lambda: (outbox.waiting(db) or [{}])[0].get("attempts", 0) >= 2, 5)
@@ -77,7 +78,7 @@ def test_a_slow_mail_server_does_not_slow_the_reader(make_app, free_port):
         started = time.monotonic()
         for i in range(3):
             assert client.post(URL, json=with_ts(client, {"author": "Samir", "body": f"Vite {i}"})).status_code == 201
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 10  # waiting on the server would take 3 × 20 s (its timeout)
     finally:
         listener.close()
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-import time
+import sys
 from html.parser import HTMLParser
 
 import nh3
@@ -111,15 +111,13 @@ def test_any_unicode_text_renders(body):
 LIMIT = 5000  # the longest comment accepted (comments_store/rules.py, body_max)
 # Shapes that made Python-Markdown's inline patterns backtrack (5,000 `[` took 4 s), and others that stress a
 # Markdown parser: unclosed openers, emphasis runs, nesting, references, entities, HTML-like text.
+# Each one is built at any length n, so that the test can compare the work at two lengths.
 WORST_SHAPES = {
     "open brackets": "[",
-    "brackets then one close": None,
     "image openers": "![",
     "link openers": "[a](",
-    "nested link text": None,
     "bracket pairs": "[]",
     "reference uses": "[a][b]",
-    "reference definitions": None,
     "stars": "*",
     "star words": "*a ",
     "underscore words": "_a ",
@@ -134,25 +132,60 @@ WORST_SHAPES = {
     "unfinished entities": "&#",
     "quotes": "> ",
     "list markers": "- ",
-    "nested lists": None,
     "line breaks": "a\n",
     "escapes": "\\[",
 }
 SPECIAL = {
-    "brackets then one close": "[" * (LIMIT - 1) + "]",
-    "nested link text": "[" * (LIMIT // 2) + "a" + "](x)" * LIMIT,
-    "reference definitions": "".join(f"[{i}]: /u{i}\n" for i in range(LIMIT)),
-    "nested lists": "".join("  " * i + "- a\n" for i in range(80)) * 10,
+    "brackets then one close": lambda n: "[" * (n - 1) + "]",
+    "nested link text": lambda n: "[" * (n // 2) + "a" + "](x)" * n,
+    "reference definitions": lambda n: "".join(f"[{i}]: /u{i}\n" for i in range(n)),
+    "nested lists": lambda n: "".join("  " * i + "- a\n" for i in range(80)) * (n // 500),
 }
 
 
-@pytest.mark.parametrize("name", sorted(WORST_SHAPES))
-def test_the_worst_shapes_render_quickly_at_the_length_limit(name):
-    """Each shape at 5,000 characters renders in well under half a second of CPU (it took up to 4 s)."""
-    body = (SPECIAL.get(name) or WORST_SHAPES[name] * LIMIT)[:LIMIT]
-    started = time.process_time()
-    render(body)
-    assert time.process_time() - started < 0.5
+def shape(name: str, n: int) -> str:
+    build = SPECIAL.get(name) or (lambda size: WORST_SHAPES[name] * size)
+    return build(n)[:n]
+
+
+def work(body: str) -> int:
+    """How many function calls rendering takes: a count that does not depend on the machine's speed or load,
+    unlike a stopwatch (a CPU-time limit failed on a busy CI host)."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        render(body)
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+@pytest.mark.parametrize("name", sorted(WORST_SHAPES.keys() | SPECIAL.keys()))
+def test_the_worst_shapes_take_work_in_proportion_to_their_length(name):
+    """Each shape at 5,000 characters costs at most about four times what it costs at 1,250: the work grows
+    with the length, not with its square (5,000 `[` took 4 s when it did), so no comment under the length
+    limit can tie up a worker."""
+    quarter, full = work(shape(name, LIMIT // 4)), work(shape(name, LIMIT))
+    assert full <= 6 * quarter, f"{name}: {quarter} calls at {LIMIT // 4} characters, {full} at {LIMIT}"
+
+
+def test_the_growth_check_catches_quadratic_work(monkeypatch):
+    """The check above fails for a renderer whose work grows with the square of the length."""
+    def quadratic(body):
+        for _ in range(len(body) // 50):
+            for _ in range(len(body) // 50):
+                len("")
+        return ""
+
+    monkeypatch.setattr(sys.modules[__name__], "render", quadratic)
+    quarter, full = work("[" * (LIMIT // 4)), work("[" * LIMIT)
+    assert full > 6 * quarter
 
 
 @settings(max_examples=300, deadline=None)
