@@ -114,6 +114,10 @@ def _normalise(weights: dict[str, float], keep: int) -> dict[str, float]:
     return {f: w / norm for f, w in strongest}
 
 
+# Sublinear term frequency, 1 + ln(count), looked up for the small counts that make nearly all of them.
+_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]
+
+
 class Vectoriser:
     """TF-IDF over character 4-grams, with document frequencies from the texts it was built on."""
 
@@ -129,8 +133,9 @@ class Vectoriser:
     def vector(self, i: int) -> dict[str, float]:
         key = frozenset(self.counts[i].items())
         if key not in self._made:  # texts with the same words (a copied complaint) share one vector
-            self._made[key] = _normalise({f: (1 + math.log(c)) * self.idf[f] for f, c in self.counts[i].items()},
-                                         ITEM_FEATURES)
+            idf = self.idf
+            self._made[key] = _normalise({f: (_TF[c] if c < len(_TF) else 1 + math.log(c)) * idf[f]
+                                          for f, c in self.counts[i].items()}, ITEM_FEATURES)
         return self._made[key]
 
 
@@ -205,9 +210,12 @@ class _FixedIndex:
         for start in range(0, len(vectors), self.BLOCK):
             block = vectors[start:start + self.BLOCK]
             scores = numpy.zeros((len(block), max(1, len(self.keys))))
-            pairs = [(row, get(f, -1), w) for row, v in enumerate(block) for f, w in v.items()]
-            if pairs:
-                rows, features, item_weights = (numpy.array(column) for column in zip(*pairs, strict=True))
+            sizes = [len(v) for v in block]
+            if sum(sizes):
+                # Each item's (feature, weight) pairs end to end, straight into arrays.
+                rows = numpy.repeat(numpy.arange(len(block)), sizes)
+                features = numpy.fromiter((get(f, -1) for v in block for f in v), dtype=numpy.intp, count=sum(sizes))
+                item_weights = numpy.fromiter((w for v in block for w in v.values()), dtype=float, count=sum(sizes))
                 known = features >= 0  # features no centre has
                 rows, features, item_weights = rows[known], features[known], item_weights[known]
                 first = self.starts[features]

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+import comments_store
 from conftest import Inbox, with_ts
 
 from .conftest import CHROMIUM, axe_violations, free_port, need, start_stack, stop_stack, wait_until
@@ -144,6 +145,26 @@ def test_a_live_comment_has_its_own_lang_and_dir(mail_stack, page):
     page.wait_for_selector(f"#comment-{arabic}")
     assert ["ar", "rtl"] == page.evaluate(f"[document.getElementById('comment-{arabic}').lang, "
                                           f"document.getElementById('comment-{arabic}').dir]")
+
+
+def test_a_live_team_reply_names_the_team_once(mail_stack, page):
+    """Shown by the script (published after the build), a team reply signed "Équipe" says the word once, without
+    a badge repeating it; one signed by a person of the team keeps the badge, as the baked page does."""
+    slug = "premier-emploi-sans-experience"
+    built = requests.get(f"{mail_stack.url}/{slug}/", timeout=10).text  # before the replies: the script adds them
+    question = published_comment(mail_stack, slug, "Faut-il un CV d'une seule page ?")
+    db = comments_store.open_db(str(mail_stack.output.parent / "instance" / "boucle.db"))
+    team = comments_store.add_team_reply(db, question, "Oui, une page suffit au début.")
+    person = comments_store.add_team_reply(db, question, "Et une lettre courte.", author="Samia")
+    db.close()
+    # The page as it was built, whatever the rebuild has baked since: what the script shows is what is tested.
+    page.route(f"{mail_stack.url}/{slug}/", lambda route: route.fulfill(
+        status=200, content_type="text/html; charset=utf-8", body=built))
+    page.goto(f"{mail_stack.url}/{slug}/")
+    page.wait_for_selector(f"#comment-{person.id}")
+    assert "Équipe" == page.inner_text(f"#comment-{team.id} .comment-meta .comment-author")
+    assert 0 == page.locator(f"#comment-{team.id} .badge").count()
+    assert "Samia Équipe" == " ".join(page.inner_text(f"#comment-{person.id} .comment-meta").split()[:2])
 
 
 def test_the_article_with_share_links_has_no_serious_accessibility_violation(mail_stack, axe_page):

@@ -64,10 +64,11 @@ def test_correct_a_tag_then_close_the_loop(mail_stack, page):
     item.get_by_role("button", name=re.compile("Enregistrer")).click()
     page.wait_for_selector("text=Le lecteur sera prévenu par e-mail.")
 
-    # The reply shows on the article, with the team badge, live and then baked.
+    # The reply shows on the article, signed by the team (the word once, no badge repeating it), live and then baked.
     page.goto(stack.url + "/tableau-de-bord-recruteur/")
     page.wait_for_selector(".comment-team")
-    assert "Équipe" in page.inner_text(".comment-team .badge")
+    assert "Équipe" == page.inner_text(".comment-team .comment-author")
+    assert 0 == page.locator(".comment-team .badge").count()
     assert "version 3.4" in page.inner_text(".comment-team")
     stack.wait_static("tableau-de-bord-recruteur/index.html", "comment-team")
 

@@ -7,12 +7,13 @@
 
   function get(e, k) { return e.getAttribute(k); }
   function set(e, k, v) { e.setAttribute(k, v); }
-  function add(parent, child) { parent.appendChild(child); return child; }
+  function add(parent, child) { return parent.appendChild(child); }
   function $(sel, root) { return (root || doc).querySelector(sel); }
   function $$(sel, root) { return Array.from((root || doc).querySelectorAll(sel)); }
   function byId(id) { return doc.getElementById(id); }
   function el(tag, cls, text, parent) {
     var e = doc.createElement(tag);
+    if (tag == "button") e.type = tag;  // our buttons act in place: none submits the form
     if (cls) e.className = cls;
     if (text != null) e.textContent = text;
     return parent ? add(parent, e) : e;
@@ -52,13 +53,13 @@
 
   var box = byId("comments");
   if (!box) return;
-  var t = JSON.parse(get(box, "data-i18n")), lang = get(box, "data-lang"), maxDepth = +get(box, "data-max-depth"),
+  var t = JSON.parse(get(box, "data-i18n")), maxDepth = +get(box, "data-max-depth"),
     base = "/threads/" + encodeURIComponent(get(box, "data-thread")) + "/comments", form = byId("comment-form"),
     fields = form.elements, list = byId("comment-list"), status = byId("form-status"), preview = byId("c-preview"),
     home = form.parentNode, homeNext = form.nextSibling, title = byId("form-title"), titleText = title.textContent,
     own = {}, fmt, timer, tokenReady;
   try { own = JSON.parse(localStorage["boucle-own"] || "{}"); } catch (e) {}
-  try { fmt = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short", timeZone: get(box, "data-tz") }); } catch (e) {}
+  try { fmt = new Intl.DateTimeFormat(get(box, "data-lang"), { dateStyle: "long", timeStyle: "short", timeZone: get(box, "data-tz") }); } catch (e) {}
 
   function saveOwn() { try { localStorage["boucle-own"] = JSON.stringify(own); } catch (e) {} }
   function say(text, isError) {
@@ -80,11 +81,12 @@
       when = el("a", "comment-date", null, head), time = el("time", "", fmt ? fmt.format(new Date(c.created_at)) : c.created_at, when),
       text = el("div", "comment-body", null, art), actions = el("p", "comment-actions", null, art), a;
     art.id = "comment-" + c.id;
-    set(art, "data-id", c.id);
-    set(art, "data-depth", depth);
+    art.dataset.id = c.id;
+    art.dataset.depth = depth;
     if (c.lang) { art.lang = c.lang; art.dir = c.dir; }
     who.dir = text.dir = "auto";
-    if (c.team) who.after(" ", el("span", "badge", t.team));
+    // No badge when the name already says it ("Équipe Atlas"), as in the baked page.
+    if (c.team && !RegExp(t.team, "i").test(c.author)) who.after(" ", el("span", "badge", t.team));
     if (c.website) {
       a = el("a", "", c.author, who);
       a.href = c.website;
@@ -108,12 +110,12 @@
     if (parent) {
       target = $(":scope > .comment-replies", parent.parentNode) || el("ol", "comment-replies", null, parent.parentNode);
     }
-    add(target, render(c, parent ? +get(parent, "data-depth") + 1 : 1));
+    add(target, render(c, parent ? +parent.dataset.depth + 1 : 1));
     ownControls(c.id);
   }
 
   /* Comments approved since the page was built, and a fresh fill-time token for the form. */
-  var last = Math.max.apply(0, [0].concat($$(".comment[data-id]", list).map(function (c) { return +get(c, "data-id"); })));
+  var last = Math.max.apply(0, $$(".comment[data-id]", list).map(function (c) { return +c.dataset.id; }).concat(0));
   call("GET", base + "?after=" + last).then(function (r) { r.data.comments.forEach(insert); count(); }).catch(quiet);
   function fetchToken() {
     return tokenReady = call("GET", "/form-token").then(function (r) { fields.ts.value = r.data.token || ""; })
@@ -174,7 +176,6 @@
 
   /* Reply in place: the form moves under the comment. */
   var cancel = el("button", "secondary", t.cancel);
-  cancel.type = "button";
   cancel.onclick = function () { cancelReply(); fields.body.focus(); };
   function cancelReply() {
     fields.parent_id.value = "";
@@ -203,13 +204,11 @@
     actions = $(".comment-actions", art);
     edit = el("button", "", t.edit, actions);
     del = el("button", "", t["delete"], actions);
-    edit.type = del.type = "button";
     edit.onclick = function () {
       var text = $(".comment-body", art), area = el("textarea"), save = el("button", "", t.save);
       area.value = mine.body;
       area.dir = "auto";
       set(area, "aria-label", t.edit);
-      save.type = "button";
       text.hidden = 1;
       art.insertBefore(area, actions);
       actions.prepend(save);
@@ -241,7 +240,7 @@
     };
   }
   Object.keys(own).forEach(function (id) {
-    if (new Date(own[id].until) < Date.now()) delete own[id];
+    if (Date.parse(own[id].until) < Date.now()) delete own[id];
     else ownControls(id);
   });
   saveOwn();
