@@ -315,22 +315,29 @@ def _close_group(db, comment_id: int, text: str) -> None:
 def _answer_reader(db, comment_id: int, text: str) -> None:
     """Publish the team's reply under the comment and tell the reader once, if they asked to be told."""
     try:
-        reply = comments_store.add_team_reply(db, comment_id, text)
+        comments_store.check_comment(comments_store.NewComment(author="Équipe", body=text))  # before anything
     except comments_store.InvalidComment:
         flash("La réponse publique doit faire entre 2 et 5 000 caractères ; elle n'a pas été publiée.", "error")
         return
-    flash("Réponse publique publiée sous le commentaire.", "ok")
-    replies.send_now(db)  # the reader subscribed to replies hears of it as of any other
     comment = comments_store.get_comment(db, comment_id)
+    tell = _will_tell(db, comment)
+    # Told by the mail below, the reader gets no reply notice for the same answer (if they also asked for those).
+    reply = comments_store.add_team_reply(db, comment_id, text, announce=not tell)
+    flash("Réponse publique publiée sous le commentaire.", "ok")
+    if tell:
+        thread = comments_store.get_thread(db, comment.thread_slug)
+        # Queued with the reply; the outbox sends it (and retries while the mail server is away), once.
+        loop.tell_reader(comment, thread.title, thread.url, reply)
+        flash("Le lecteur sera prévenu par e-mail.", "ok")
+    replies.send_now(db)  # readers subscribed to replies hear of it as of any other
+
+
+def _will_tell(db, comment) -> bool:
+    """Whether the reader asked to hear what became of their feedback and can be told now (claimed: once)."""
     if not (comment.notify and comment.email):
-        return
+        return False
     if not loop.mail_configured():
         flash("Le lecteur a demandé à être prévenu, mais l'envoi d'e-mails n'est pas configuré (BOUCLE_SMTP_HOST).",
               "error")
-        return
-    if not feedback_store.mark_notified(db, comment_id):
-        return  # already told: never twice
-    thread = comments_store.get_thread(db, comment.thread_slug)
-    # Queued with the reply; the outbox sends it (and retries while the mail server is away), once.
-    loop.tell_reader(comment, thread.title, thread.url, reply)
-    flash("Le lecteur sera prévenu par e-mail.", "ok")
+        return False
+    return feedback_store.mark_notified(db, comment.id)  # False when already told: never twice

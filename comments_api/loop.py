@@ -126,28 +126,28 @@ def close_group(db, comment_id: int, text: str, author: str) -> Closed:
         if current != "done" and "done" not in feedback_store.TRANSITIONS[current]:
             raise feedback_store.BadTransition(f"n°{cid} : {current} → done")
     comments_store.check_comment(comments_store.NewComment(author="Équipe", body=text))  # before anything changes
-    replies: dict[int, Comment] = {}  # thread id → the reply on that article
-    for comment in comments:
-        if comment.thread_id not in replies:
-            replies[comment.thread_id] = comments_store.add_team_reply(db, comment.id, text)
-    for cid in group:
-        if feedback_store.status_of(db, cid)[0] != "done":
-            feedback_store.set_status(db, cid, "done", author=author, note=f"groupe de doublons du n°{group[0]}")
     readers: dict[str, list[Comment]] = {}
     for comment in comments:
         if comment.notify and comment.email:
             readers.setdefault(comment.email.lower(), []).append(comment)
-    if readers and not mail_configured():
-        return Closed(group, len(replies), 0, True)
-    told = 0
-    for address in sorted(readers):
-        theirs = readers[address]
-        # Every item of theirs is recorded as told, and the e-mail goes if any of them had not been.
-        fresh = [c for c in theirs if feedback_store.mark_notified(db, c.id)]
-        if not fresh:
-            continue
-        first = fresh[0]
+    mail_off = bool(readers) and not mail_configured()
+    # Every item of a reader's is recorded as told, and their e-mail goes if any of them had not been. Claimed
+    # before the replies exist: a reader this mail tells gets no reply notice for the same answer.
+    fresh: dict[str, list[Comment]] = {}
+    for address in [] if mail_off else sorted(readers):
+        claimed = [c for c in readers[address] if feedback_store.mark_notified(db, c.id)]
+        if claimed:
+            fresh[address] = claimed
+    replies: dict[int, Comment] = {}  # thread id → the reply on that article
+    for comment in comments:
+        if comment.thread_id not in replies:
+            told_here = bool(comment.email) and comment.email.lower() in fresh
+            replies[comment.thread_id] = comments_store.add_team_reply(db, comment.id, text, announce=not told_here)
+    for cid in group:
+        if feedback_store.status_of(db, cid)[0] != "done":
+            feedback_store.set_status(db, cid, "done", author=author, note=f"groupe de doublons du n°{group[0]}")
+    for address in sorted(fresh):
+        first = fresh[address][0]
         thread = comments_store.get_thread(db, first.thread_slug)
         tell_reader(first, thread.title, thread.url, replies[first.thread_id])
-        told += 1
-    return Closed(group, len(replies), told, False)
+    return Closed(group, len(replies), len(fresh), mail_off)

@@ -167,8 +167,11 @@ def import_comments(db: Database, rows: Iterable[dict], batch: int = 5000) -> in
 
 
 def add_team_reply(db: Database, parent_id: int, body: str, author: str = "Équipe",
-                   limits: Limits = Limits()) -> Comment:
-    """A published answer of the product team under a reader's comment (no depth limit: it closes a loop)."""
+                   limits: Limits = Limits(), announce: bool = True) -> Comment:
+    """A published answer of the product team under a reader's comment (no depth limit: it closes a loop).
+
+    With `announce=False` the parent's author gets no reply notice for it: another mail tells them (the answer to
+    their feedback), and the notice must not exist even for a moment, or a sender's round could mail it."""
     new = check(NewComment(author=author, body=body), Limits(body_max=limits.body_max))
     with write(db):
         parent = get_comment(db, parent_id)
@@ -180,7 +183,8 @@ def add_team_reply(db: Database, parent_id: int, body: str, author: str = "Équi
              comment_lang(new.body, parent.lang), fingerprint(new.body), clock.now_iso()],
         )
         reply = get_comment(db, cursor.fetchone()[0])
-        subscriptions.note_published(db, reply.id)
+        if announce:
+            subscriptions.note_published(db, reply.id)
         return reply
 
 

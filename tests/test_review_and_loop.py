@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 import time
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
 
@@ -617,3 +619,52 @@ def test_an_item_in_no_group_says_nothing_of_groups(client):
     cid = comment(client, "Le filtre par ville ne marche pas")
     login(client)
     assert "ferme tout le groupe" not in review_page(client).split(f'id="item-{cid}"', 1)[1]
+
+
+def subjects(inbox, address: str) -> list[str]:
+    return [message_from_bytes(m.content, policy=default)["Subject"] for m in inbox.messages if m.rcpt_tos == [address]]
+
+
+def opted_in_twice(client, body: str, email: str) -> int:
+    """A comment whose reader asked both to hear what became of it and to hear of replies on the article."""
+    payload = {"author": "Nadia Benali", "body": body, "email": email, "notify": True, "notify_replies": True}
+    return client.post(URL, json=with_ts(client, payload)).get_json()["id"]
+
+
+def test_a_reader_who_asked_for_both_mails_gets_the_teams_answer_once(client, smtp):
+    """Done with a public reply: the reader hears of it once, as the answer to their feedback, not again as a reply
+    on the article; a later reply from another reader still comes as a reply notice."""
+    inbox, _ = smtp
+    cid = opted_in_twice(client, "Le filtre par ville ne marche pas", "nadia@exemple.ma")
+    login(client)
+    client.post(f"/admin/feedback/{cid}/status", data={"csrf": csrf_of(review_page(client)), "status": "done",
+                                                         "reply": "Corrigé dans la version 3.4, merci Nadia !"})
+    inbox.wait()
+    time.sleep(0.5)
+    assert ["Votre retour a été pris en compte"] == subjects(inbox, "nadia@exemple.ma")
+    other = {"author": "Omar", "body": "Chez moi aussi, c'est réglé.", "parent_id": cid}
+    assert 201 == client.post(URL, json=with_ts(client, other)).status_code
+    with client.application.test_request_context():
+        from comments_api import replies
+
+        replies.send_now(db_of(client))
+    assert inbox.wait(2)
+    assert "Nouvelle réponse" in subjects(inbox, "nadia@exemple.ma")[-1]
+
+
+def test_closing_a_group_tells_a_reader_who_asked_for_both_mails_once(client, smtp):
+    """The same when the answer closes a group of duplicates: one mail per reader, whatever they ticked."""
+    inbox, _ = smtp
+    ids = [opted_in_twice(client, body, email) for body, email in DUPLICATES[:2]]
+    login(client)
+    review_page(client)
+    db = db_of(client)
+    for cid in ids:
+        feedback_store.set_human_labels(db, cid, ["problem"], author="Samira")
+    feedback_store.mark_duplicate(db, ids[1], ids[0], author="Samira")
+    client.post(f"/admin/feedback/{ids[1]}/status", data={"csrf": csrf_of(review_page(client)), "status": "done",
+                                                            "reply": "Corrigé en 3.4 pour tout le monde."})
+    inbox.wait(2)
+    time.sleep(0.5)
+    assert ["Votre retour a été pris en compte"] == subjects(inbox, "nadia@exemple.ma")
+    assert ["Votre retour a été pris en compte"] == subjects(inbox, "omar@exemple.ma")
