@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlite_utils import Database
 
@@ -83,11 +83,14 @@ def add_comment(
     spam: bool | str | None = False,
     duplicate_window: dt.timedelta = dt.timedelta(hours=24),
     proof: str | None = None,
+    on_pending: Callable[[Comment], object] | None = None,
 ) -> tuple[Comment, str]:
     """Check and store a reader's comment; return it with its edit secret (shown once, stored hashed).
 
     `proof` is the address hash the request's signed confirmation cookie vouches for (`first` moderation).
     `spam` may be the filter's reason ("honeypot", "links"), kept for the moderators.
+    `on_pending` is called with a comment that waits for moderation inside the transaction that stores it (the
+    moderators' notice in the outbox): one commit for both, and never one without the other.
     """
     if moderation not in MODERATION_MODES:
         raise ValueError(f"moderation must be one of {MODERATION_MODES}")
@@ -132,6 +135,8 @@ def add_comment(
             subscriptions.subscribe(db, new.email, thread.id)
         if status == "approved" and new.parent_id is not None:  # only a reply has someone to tell
             subscriptions.note_published(db, comment.id)
+        if status == "pending" and on_pending is not None:
+            on_pending(comment)
     return comment, token
 
 
