@@ -1,6 +1,6 @@
 """Side-by-side load test of the comment API, run by hand (figures go in docs/benchmarks.md).
 
-  .venv/bin/python bench/api_load.py [--duration 15] [--isso-venv PATH]
+  .venv/bin/python bench/api_load.py [--duration 15] [--isso-venv PATH] [--scenario write]
 
 In one run, on loopback: our API, Isso 0.14 (from PyPI, installed into a
 throw-away virtual environment unless --isso-venv names one), and a bare Flask
@@ -22,6 +22,7 @@ the 2xx answers wrk saw. Moderation and rate limits are off on both servers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -149,6 +150,80 @@ def seed_isso(port: int) -> None:
         urllib.request.urlopen(request, timeout=10).close()
 
 
+class Server(str):
+    """A running server's base URL that also knows its process group (gunicorn and its workers)."""
+
+    def __new__(cls, base: str, pgid: int):
+        server = super().__new__(cls, base)
+        server.pgid = pgid
+        return server
+
+    @property
+    def port(self) -> int:
+        return int(self.rsplit(":", 1)[1])
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server's processes (the ones alive now), from /proc."""
+        total, tick = 0, os.sysconf("SC_CLK_TCK")
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.pgid:  # fields after the name: state, ppid, pgrp, ..., utime (11), stime (12)
+                total += int(fields[11]) + int(fields[12])
+        return total / tick
+
+
+def boucle_env(tmp: Path, db: Path) -> dict:
+    """Boucle's settings for a load test: moderation, rate limits, duplicate and fill-time checks off."""
+    return {"BOUCLE_DB": str(db), "BOUCLE_INSTANCE": str(tmp / "instance"), "BOUCLE_SERVE_SITE": "0",
+            "BOUCLE_RATE_LIMIT": "off", "BOUCLE_MODERATION": "none", "BOUCLE_SECRET_KEY": "bench",
+            "BOUCLE_ADMIN_TOKEN": "bench-token", "BOUCLE_DUPLICATE_WINDOW": "0", "BOUCLE_MIN_FILL_SECONDS": "0"}
+
+
+@contextlib.contextmanager
+def boucle_server(tmp: Path, db: Path, *, seed: bool = True, port: int = PORTS["boucle"],
+                  extra_env: dict | None = None):
+    """Our API under gunicorn (2 sync workers, core 0) on `db`, seeded unless told not to; yields it (Server)."""
+    if seed:
+        seed_boucle(db)
+    server = gunicorn(str(ROOT / ".venv" / "bin" / "python"), "comments_api:create_app()", port,
+                      {**boucle_env(tmp, db), **(extra_env or {})}, ROOT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_up(base + "/api/health")
+        yield Server(base, server.pid)
+    finally:
+        stop(server)
+
+
+@contextlib.contextmanager
+def isso_server(venv: Path, tmp: Path, db: Path, port: int = PORTS["isso"]):
+    """Isso 0.14 under gunicorn (2 sync workers, core 0) on `db`, moderation and guard off, seeded; yields it
+    (Server)."""
+    config = tmp / f"isso-{db.stem}.cfg"
+    config.write_text(textwrap.dedent(f"""
+        [general]
+        dbpath = {db}
+        host = http://127.0.0.1:{port}/
+        [moderation]
+        enabled = false
+        [guard]
+        enabled = false
+        [server]
+        listen = http://127.0.0.1:{port}/
+    """))
+    server = gunicorn(str(venv / "bin" / "python"), "isso.run", port, {"ISSO_SETTINGS": str(config)}, tmp)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_up(base + "/info")
+        seed_isso(port)
+        yield Server(base, server.pid)
+    finally:
+        stop(server)
+
+
 def isso_venv(given: str | None, tmp: Path) -> Path:
     if given:
         return Path(given)
@@ -163,10 +238,15 @@ def stored(db: Path) -> int:
         return conn.execute("SELECT count(*) FROM comments").fetchone()[0]
 
 
-def scenarios(base: str, read_path: str, db: Path, scripts: Path, duration: int) -> dict:
-    """The three scenarios against one server; `scripts` is the prefix of its -write.lua and -mixed.lua."""
-    result = {"read": wrk(base + read_path, 32, duration, None)}
+SCENARIOS = ("read", "write", "mixed")
+
+
+def scenarios(base: str, read_path: str, db: Path, scripts: Path, duration: int, which=SCENARIOS) -> dict:
+    """The scenarios against one server; `scripts` is the prefix of its -write.lua and -mixed.lua."""
+    result = {"read": wrk(base + read_path, 32, duration, None)} if "read" in which else {}
     for name, connections in (("write", 16), ("mixed", 32)):
+        if name not in which:
+            continue
         before = stored(db)
         result[name] = wrk(base, connections, duration, Path(f"{scripts}-{name}.lua"))
         result[name]["stored"] = stored(db) - before
@@ -178,19 +258,19 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--isso-venv")
     parser.add_argument("--only", choices=sorted(PORTS), action="append")
+    parser.add_argument("--scenario", choices=SCENARIOS, action="append", help="all three unless named")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="boucle-load-"))
     results: dict[str, dict] = {}
     only = set(args.only or PORTS)
+    which = tuple(args.scenario or SCENARIOS)
 
     # --- Boucle
     boucle_db = tmp / "boucle.db"
     seed_boucle(boucle_db)
-    env = {"BOUCLE_DB": str(boucle_db), "BOUCLE_INSTANCE": str(tmp / "instance"), "BOUCLE_SERVE_SITE": "0",
-           "BOUCLE_RATE_LIMIT": "off", "BOUCLE_MODERATION": "none", "BOUCLE_SECRET_KEY": "bench",
-           "BOUCLE_ADMIN_TOKEN": "bench-token", "BOUCLE_DUPLICATE_WINDOW": "0", "BOUCLE_MIN_FILL_SECONDS": "0"}
+    env = boucle_env(tmp, boucle_db)
     read_path = "/api/threads/article-0/comments"
     read_paths = {"boucle": read_path, "isso": "/?uri=%2Farticle-0%2F"}
 
@@ -204,17 +284,13 @@ def main() -> None:
 
     fixed_json = None
     if "boucle" in only or "flask" in only:
-        server = gunicorn(str(ROOT / ".venv" / "bin" / "python"), "comments_api:create_app()", PORTS["boucle"], env, ROOT)
-        try:
-            base = f"http://127.0.0.1:{PORTS['boucle']}"
-            wait_up(base + "/api/health")
+        with boucle_server(tmp, boucle_db, seed=False) as base:
             with urllib.request.urlopen(base + read_path) as response:
                 fixed_json = response.read()
             if "boucle" in only:
                 write_scripts("boucle", '"/api/threads/article-%d/comments"', form_tokens(base))
-                results["boucle"] = scenarios(base, read_paths["boucle"], boucle_db, tmp / "boucle", args.duration)
-        finally:
-            stop(server)
+                results["boucle"] = scenarios(base, read_paths["boucle"], boucle_db, tmp / "boucle", args.duration,
+                                               which)
 
     # --- Boucle under `make run`'s server, and under the one it replaced (same app, same data)
     commands = {"make-run": ["-m", "comments_api.server"],
@@ -230,7 +306,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{PORTS[name]}"
             wait_up(base + "/api/health")
-            results[name] = scenarios(base, read_path, tmp / f"{name}.db", tmp / "boucle", args.duration)
+            results[name] = scenarios(base, read_path, tmp / f"{name}.db", tmp / "boucle", args.duration, which)
         finally:
             stop(server)
 
@@ -256,28 +332,9 @@ def main() -> None:
 
     # --- Isso
     if "isso" in only:
-        venv = isso_venv(args.isso_venv, tmp)
         isso_db = tmp / "isso.db"
-        (tmp / "isso.cfg").write_text(textwrap.dedent(f"""
-            [general]
-            dbpath = {isso_db}
-            host = http://127.0.0.1:{PORTS['isso']}/
-            [moderation]
-            enabled = false
-            [guard]
-            enabled = false
-            [server]
-            listen = http://127.0.0.1:{PORTS['isso']}/
-        """))
-        server = gunicorn(str(venv / "bin" / "python"), "isso.run", PORTS["isso"],
-                          {"ISSO_SETTINGS": str(tmp / "isso.cfg")}, tmp)
-        try:
-            base = f"http://127.0.0.1:{PORTS['isso']}"
-            wait_up(base + "/info")
-            seed_isso(PORTS["isso"])
-            results["isso"] = scenarios(base, read_paths["isso"], isso_db, tmp / "isso", args.duration)
-        finally:
-            stop(server)
+        with isso_server(isso_venv(args.isso_venv, tmp), tmp, isso_db) as base:
+            results["isso"] = scenarios(base, read_paths["isso"], isso_db, tmp / "isso", args.duration, which)
 
     print(json.dumps(results, indent=2))
     for name in ("make-run-before", "make-run"):

@@ -43,17 +43,20 @@ def sender() -> mailer.OutboxSender:
     return running
 
 
-def queue(to: list[str], subject: str, text: str, headers: dict | None = None, **whose) -> int:
-    """Queue one message and wake the sender; returns the outbox id.
+def queue(to: list[str], subject: str, text: str, headers: dict | None = None, *, wake: bool = True,
+          **whose) -> int:
+    """Queue one message and wake the sender (unless `wake` is false); returns the outbox id.
 
-    `whose` (about=comment ids, reader=address, only_if_reader) tells the outbox whose data it holds.
+    `whose` (about=comment ids, reader=address, only_if_reader) tells the outbox whose data it holds. Queued
+    inside a transaction still open, a message is only seen by the sender once committed: wake it then.
     """
     message_id = mailer.queue(get_db(), to, subject, text, headers=headers, **whose)
-    sender().kick()
+    if wake:
+        sender().kick()
     return message_id
 
 
-def new_pending(comment: Comment) -> int | None:
+def new_pending(comment: Comment, *, wake: bool = True) -> int | None:
     """Tell moderators a comment waits; returns the outbox id (None when notifications are off)."""
     config = current_app.config
     if not (config["SMTP_HOST"] and config["MODERATOR_EMAILS"]):
@@ -72,7 +75,7 @@ def new_pending(comment: Comment) -> int | None:
         f"Modérer : {site}/admin/?status=pending#c{comment.id}\n"
     )
     try:
-        return queue(config["MODERATOR_EMAILS"], subject, text, about=[comment.id], reader=comment.email)
+        return queue(config["MODERATOR_EMAILS"], subject, text, about=[comment.id], reader=comment.email, wake=wake)
     except mailer.MailError as exc:  # a moderator address that does not pass: the comment is kept all the same
         log.error("moderators not told of comment %s: %s", comment.id, exc)
         return None

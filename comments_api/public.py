@@ -137,16 +137,19 @@ def post_comment(slug: str):
     spam = spam_reason(data.get("body") if isinstance(data.get("body"), str) else "",
                            data.get(HONEYPOT_FIELD) if isinstance(data.get(HONEYPOT_FIELD), str) else None,
                            current_app.config["MAX_LINKS"])
+    notices: list[int | None] = []
     comment, token = comments_store.add_comment(
         get_db(), slug, new, moderation=current_app.config["MODERATION"], limits=limits(),
         client_hash=anonymise(request.remote_addr, current_app.config["SECRET_KEY"]), spam=spam,
         duplicate_window=dt.timedelta(seconds=current_app.config["DUPLICATE_WINDOW"]),
         proof=proven_web.proof(),
+        # The moderators' notice is queued in the comment's own transaction: one write, not two, per post.
+        on_pending=lambda pending: notices.append(notify.new_pending(pending, wake=False)),
     )
     stored_at = time.time()
-    if comment.status == "pending":
-        notify.new_pending(comment)
-    elif comment.status == "approved" and comment.parent_id:
+    if any(notice is not None for notice in notices):
+        notify.sender().kick()  # now that both are committed
+    if comment.status == "approved" and comment.parent_id:
         replies.send_now(get_db())  # a published reply: its parent's author may be waiting for it
     # Spam is reported as pending: the sender learns nothing about the filters.
     shown_status = "pending" if comment.status == "spam" else comment.status

@@ -146,3 +146,41 @@ def test_cors_allows_only_listed_origins(make_app):
 def test_no_cors_headers_by_default(app):
     response = app.test_client().get(URL, headers={"Origin": "https://www.atlas-emploi.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def _count_limit_checks(monkeypatch) -> list:
+    """Record every rate-limit check flask-limiter makes (for apps built after this call)."""
+    from flask_limiter import Limiter
+
+    calls = []
+    check = Limiter._check_request_limit
+
+    def counted(self, *args, **kwargs):
+        calls.append(kwargs.get("in_middleware", True))
+        return check(self, *args, **kwargs)
+
+    monkeypatch.setattr(Limiter, "_check_request_limit", counted)
+    return calls
+
+
+def test_comment_post_runs_no_rate_limit_check_when_nothing_limits_it(make_app, monkeypatch):
+    """With comment limits off and no app-wide limit, a post spends nothing on looking for limits."""
+    calls = _count_limit_checks(monkeypatch)
+    client = make_app(rate_limit="off").test_client()
+    assert 201 == post(client).status_code
+    assert [] == calls
+
+
+def test_comment_limit_still_checked_once_per_post(make_app, monkeypatch):
+    """The comment limit is checked by its own view, once a post, and still refuses past it."""
+    calls = _count_limit_checks(monkeypatch)
+    client = make_app(rate_limit="1/minute").test_client()
+    assert [201, 429] == [post(client, body=f"Commentaire {i}").status_code for i in range(2)]
+    assert [False, False] == calls
+
+
+def test_app_wide_limit_from_config_still_applies_to_every_request(make_app):
+    """A limit for every request set in the instance's config (flask-limiter's RATELIMIT_DEFAULT) is kept."""
+    client = make_app(rate_limit="off", ratelimit_default="2/minute").test_client()
+    statuses = [client.get("/api/counts?threads=negocier-son-salaire").status_code for _ in range(3)]
+    assert [200, 200, 429] == statuses

@@ -5,14 +5,19 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 from werkzeug.serving import make_server
+
+import comments_store
 
 from conftest import with_ts
 
 
+@pytest.mark.both_databases
 def test_concurrent_posts_all_succeed(make_app, free_port):
-    app = make_app(rate_limit="off", serve_site=False, siteurl=f"http://127.0.0.1:{free_port}")
+    """120 comments posted by 16 readers at once, each on a new connection: every one answered 201 is stored."""
+    app = make_app(rate_limit="off", serve_site=False, siteurl=f"http://127.0.0.1:{free_port}", moderation="none")
     server = make_server("127.0.0.1", free_port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -31,6 +36,14 @@ def test_concurrent_posts_all_succeed(make_app, free_port):
         assert time.monotonic() - started < 60
         ids = {r.json()["id"] for r in responses}
         assert len(ids) == 120
+        # Acknowledged means stored: each answer's comment is in the database, with the text that was sent.
+        db = comments_store.open_db(app.config["DB_PATH"], migrate=False)
+        try:
+            stored = {c.id: c.body for c in comments_store.list_approved(db, "negocier-son-salaire")}
+        finally:
+            db.close()
+        sent = {r.json()["id"]: f"Commentaire numéro {i}" for i, r in enumerate(responses)}
+        assert sent == {i: stored.get(i) for i in ids}
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -27,6 +27,29 @@ def test_pending_comment_notifies_moderators(make_app, smtp):
     assert "Samir" in text and "/admin/" in text
 
 
+def test_pending_comment_and_its_notice_are_one_write(make_app, smtp):
+    """A comment that waits for moderation and the moderators' notice are stored in one write transaction."""
+    from comments_api import db as request_db
+
+    inbox, port = smtp
+    app = make_app(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
+                   moderator_emails=["modo@atlas.example"], smtp_from="blog@atlas.example")
+    client = app.test_client()
+    comment = with_ts(client, {"author": "Samir", "body": "Une seule écriture"})
+    connection = request_db.borrow(app)  # the one the next request takes from the pool
+    if comments_store.db.is_postgres(connection):
+        request_db.give_back(app, connection)
+        pytest.skip("counted with SQLite's statement trace")
+    statements = []
+    connection.conn.set_trace_callback(statements.append)
+    request_db.give_back(app, connection)
+    assert 201 == client.post(URL, json=comment).status_code
+    connection.conn.set_trace_callback(None)
+    assert 1 == sum(statement.startswith("BEGIN") for statement in statements)
+    assert wait_for(lambda: inbox.messages)
+    assert "Une seule écriture" in inbox.messages[0].content.decode()
+
+
 def test_published_comments_send_nothing(make_app, smtp):
     inbox, port = smtp
     client = make_app(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, moderation="none",

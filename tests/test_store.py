@@ -395,3 +395,19 @@ def test_what_is_stored_is_what_is_read_back(db, body, author):
     again = store.get_comment(db, comment.id)
     assert again == comment
     assert again.body.strip() == again.body and "\x00" not in again.body
+
+
+def test_markdown_is_rendered_before_the_write_lock_is_taken(db, monkeypatch):
+    """A comment's Markdown is rendered outside its write transaction: other writers do not wait for it."""
+    from comments_store import comments
+
+    during_transaction = []
+
+    def render(body):
+        during_transaction.append(db.conn.in_transaction)
+        return store.render(body)
+
+    monkeypatch.setattr(comments, "render", render)
+    comment, _ = store.add_comment(db, "negocier-son-salaire", new("Du **gras**."), moderation="none")
+    assert [False] == during_transaction
+    assert "<p>Du <strong>gras</strong>.</p>" == comment.html
