@@ -102,7 +102,8 @@ MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
         "markdown.extensions.toc": {"permalink": False},
-        "markdown.extensions.smarty": {"smart_angled_quotes": False},
+        # Python-Markdown's smarty (typographic quotes, dashes, ellipses), skipping the texts it would not change.
+        "site_markdown": {"smart_angled_quotes": False},
     },
     "output_format": "html5",
 }

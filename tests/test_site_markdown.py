@@ -1,0 +1,89 @@
+"""The quick smarty writes exactly what Python-Markdown's smarty writes, without searching texts it cannot change."""
+from __future__ import annotations
+
+import itertools
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.extensions.smarty import SmartyExtension
+
+from conftest import ROOT
+
+import site_markdown
+
+OPTIONS = ("smart_quotes", "smart_dashes", "smart_ellipses", "smart_angled_quotes")
+EVERY_CONFIG = [dict(zip(OPTIONS, values)) for values in itertools.product((True, False), repeat=len(OPTIONS))]
+EXTENSIONS = ["markdown.extensions.extra", "markdown.extensions.toc"]
+
+
+def _render(extension, text: str) -> str:
+    return markdown.markdown(text, extensions=[*EXTENSIONS, extension], output_format="html5")
+
+
+def _smarty_patterns(config: dict) -> list:
+    md = markdown.Markdown(extensions=[SmartyExtension(**config)])
+    return list(md.treeprocessors["smarty"].inlinePatterns)
+
+
+# Text with every character smarty's patterns look at (quotes, dashes, dots, angles, spaces, entities' pieces)
+# and Markdown's own syntax, so that both passes have work to do.
+PIECES = [*"ab1 9'\"-.<>&;#*_`[]()!?,:\n", "--", "...", "'s", "\n\n", "&nbsp;", "## ", "<b>", "'90s", "\u2013", "\u2014",
+          "&#8212;", "&mdash;", "\x02", "\x03"]
+MARKDOWN_TEXT = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+def test_the_blog_uses_the_quick_smarty_with_smartys_settings():
+    """pelicanconf.py configures site_markdown in place of markdown.extensions.smarty, angled quotes off."""
+    import pelicanconf
+
+    expected = {"site_markdown": {"smart_angled_quotes": False}}
+    configs = pelicanconf.MARKDOWN["extension_configs"]
+    actual = {name: value for name, value in configs.items() if "smarty" in name or name == "site_markdown"}
+    assert expected == actual
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWN_TEXT, st.sampled_from(EVERY_CONFIG))
+def test_quick_smarty_writes_what_smarty_writes(text, config):
+    """Any Markdown text, any of smarty's settings: the same HTML as Python-Markdown's own smarty."""
+    assert _render(SmartyExtension(**config), text) == _render(site_markdown.QuickSmartyExtension(**config), text)
+
+
+def test_quick_smarty_writes_what_smarty_writes_on_the_demo_posts():
+    """Every post and page of the demo blog gives the same HTML with either extension."""
+    sources = sorted((ROOT / "content").rglob("*.md"))
+    assert sources
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        expected = _render(SmartyExtension(smart_angled_quotes=False), text)
+        assert expected == _render(site_markdown.QuickSmartyExtension(smart_angled_quotes=False), text), source
+
+
+@settings(max_examples=500, deadline=None)
+@given(MARKDOWN_TEXT, st.sampled_from(EVERY_CONFIG))
+def test_no_smarty_pattern_matches_a_text_without_its_triggers(text, config):
+    """A text holding none of triggers(settings) is matched by none of the patterns smarty registers for them."""
+    if any(t in text for t in site_markdown.triggers(config)):
+        return
+    assert [] == [p.compiled_re.pattern for p in _smarty_patterns(config) if p.compiled_re.search(text)]
+
+
+def test_quick_smarty_leaves_plain_text_without_trying_a_pattern():
+    """A text with no quote, double dash or three dots goes through the quick pass without one pattern search."""
+    md = markdown.Markdown(extensions=[site_markdown.QuickSmartyExtension()])
+    tried = []
+
+    class Counting:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def __getattr__(self, name):
+            tried.append(name)
+            return getattr(self.pattern, name)
+
+    quick = md.treeprocessors["smarty"]
+    quick.inlinePatterns = [Counting(p) for p in quick.inlinePatterns]
+    assert "<p>Un texte sans guillemets, ni tirets, ni points de suspension.</p>" == md.convert(
+        "Un texte sans guillemets, ni tirets, ni points de suspension.")
+    assert [] == tried
