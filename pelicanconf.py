@@ -108,6 +108,11 @@ MARKDOWN = {
     "output_format": "html5",
 }
 
+# One Markdown instance for every post instead of one each (site_markdown.py says why).
+import site_markdown  # noqa: E402
+
+READERS = {ext: site_markdown.ReusedMarkdownReader for ext in site_markdown.ReusedMarkdownReader.file_extensions}
+
 JINJA_GLOBALS = {"t": site_helpers.translate}
 JINJA_FILTERS = {
     "longdate": site_helpers.long_date,

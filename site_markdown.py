@@ -1,11 +1,13 @@
-"""Python-Markdown extensions of the blog: SmartyPants' typography at a fraction of its cost."""
+"""How the blog reads Markdown: Pelican's reader and Python-Markdown's smarty, each at a fraction of its cost."""
 from __future__ import annotations
 
-from markdown import util
+from markdown import Markdown, util
 from markdown.extensions.smarty import SmartyExtension
 from markdown.treeprocessors import InlineProcessor
+from pelican.readers import MarkdownReader
+from pelican.utils import pelican_open
 
-__all__ = ["QuickSmartyExtension", "makeExtension", "triggers"]
+__all__ = ["QuickSmartyExtension", "ReusedMarkdownReader", "makeExtension", "triggers"]
 
 
 def triggers(configs: dict) -> tuple[str, ...]:
@@ -56,3 +58,31 @@ class QuickSmartyExtension(SmartyExtension):
 
 def makeExtension(**kwargs) -> QuickSmartyExtension:
     return QuickSmartyExtension(**kwargs)
+
+
+class ReusedMarkdownReader(MarkdownReader):
+    """Pelican's Markdown reader, converting every file with one Markdown instance, reset between files.
+
+    Pelican builds a new instance per file: its extensions set up again each time, about half a millisecond of
+    CPU, a second on a 2,000-post blog. Python-Markdown's reset() is made for converting several documents with
+    one instance, and Pelican already calls it between a file and its Summary.
+    """
+
+    _reused: Markdown | None = None
+
+    def read(self, source_path):
+        self._source_path = source_path
+        if self._reused is None:
+            self._reused = Markdown(**self.settings["MARKDOWN"])
+            self._meta = self._reused.preprocessors["meta"]
+        else:
+            self._reused.reset()
+            if "meta" not in self._reused.preprocessors:
+                # Pelican's _parse_metadata takes the metadata reader out (for the Summary's conversion): back
+                # in, where the meta extension puts it.
+                self._reused.preprocessors.register(self._meta, "meta", 27)
+        self._md = self._reused
+        with pelican_open(source_path) as text:
+            content = self._md.convert(text)
+        metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
+        return content, metadata

@@ -87,3 +87,42 @@ def test_quick_smarty_leaves_plain_text_without_trying_a_pattern():
     assert "<p>Un texte sans guillemets, ni tirets, ni points de suspension.</p>" == md.convert(
         "Un texte sans guillemets, ni tirets, ni points de suspension.")
     assert [] == tried
+
+
+def _read_all(reader_class, paths):
+    import pelicanconf
+    from pelican.settings import DEFAULT_CONFIG
+
+    settings = {**DEFAULT_CONFIG, "MARKDOWN": {k: (dict(v) if isinstance(v, dict) else v)
+                                               for k, v in pelicanconf.MARKDOWN.items()}}
+    reader = reader_class(settings)
+    return [reader.read(str(path)) for path in paths]
+
+
+def test_the_reused_reader_reads_every_demo_post_as_pelicans_reader_does():
+    """Content and metadata (Summary, tags, dates…) of each post, read in a row, equal Pelican's own reader's."""
+    from pelican.readers import MarkdownReader
+
+    sources = sorted((ROOT / "content").rglob("*.md"))
+    assert len(sources) > 2
+    assert _read_all(MarkdownReader, sources) == _read_all(site_markdown.ReusedMarkdownReader, sources)
+
+
+def test_the_reused_reader_still_reads_metadata_after_a_summary(tmp_path):
+    """A post after one with a Summary (which Pelican converts without the metadata reader) keeps its metadata."""
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    first.write_text("Title: Un\nSummary: *Court* résumé\n\nTexte « un ».\n", encoding="utf-8")
+    second.write_text("Title: Deux\nTags: cv, stage\n\nTexte 'deux' -- fin...\n", encoding="utf-8")
+    [(_, meta_one), (content, meta_two)] = _read_all(site_markdown.ReusedMarkdownReader, [first, second])
+    assert "<em>Court</em> résumé" in str(meta_one["summary"])
+    assert ("Deux", ["cv", "stage"]) == (meta_two["title"], [str(t) for t in meta_two["tags"]])
+    assert "<p>Texte &lsquo;deux&rsquo; &ndash; fin&hellip;</p>" == content
+
+
+def test_the_blog_reads_markdown_with_the_reused_reader():
+    """pelicanconf.py gives every Markdown file extension to ReusedMarkdownReader."""
+    import pelicanconf
+    from pelican.readers import MarkdownReader
+
+    expected = {ext: site_markdown.ReusedMarkdownReader for ext in MarkdownReader.file_extensions}
+    assert expected == pelicanconf.READERS
