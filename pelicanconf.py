@@ -101,7 +101,8 @@ DISPLAY_CATEGORIES_ON_MENU = False
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
-        "markdown.extensions.toc": {"permalink": False},
+        # Python-Markdown's toc (ids on headings), skipping the texts without headings (every Summary).
+        "site_markdown:HeadingsOnlyTocExtension": {"permalink": False},
         # Python-Markdown's smarty (typographic quotes, dashes, ellipses), skipping the texts it would not change.
         "site_markdown": {"smart_angled_quotes": False},
     },

@@ -1,13 +1,16 @@
-"""How the blog reads Markdown: Pelican's reader and Python-Markdown's smarty, each at a fraction of its cost."""
+"""How the blog reads Markdown: Pelican's reader, Python-Markdown's toc and smarty, each at a fraction of its cost."""
 from __future__ import annotations
+
+import xml.etree.ElementTree as etree
 
 from markdown import Markdown, util
 from markdown.extensions.smarty import SmartyExtension
+from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.treeprocessors import InlineProcessor
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
-__all__ = ["QuickSmartyExtension", "ReusedMarkdownReader", "makeExtension", "triggers"]
+__all__ = ["HeadingsOnlyTocExtension", "QuickSmartyExtension", "ReusedMarkdownReader", "makeExtension", "triggers"]
 
 
 def triggers(configs: dict) -> tuple[str, ...]:
@@ -58,6 +61,33 @@ class QuickSmartyExtension(SmartyExtension):
 
 def makeExtension(**kwargs) -> QuickSmartyExtension:
     return QuickSmartyExtension(**kwargs)
+
+
+class _HeadingsOnlyToc(TocTreeprocessor):
+    """toc's pass, which leaves at once a text with no heading and no [TOC] marker.
+
+    Such a text (every Summary, many short posts) comes out of toc unchanged, with an empty table of contents;
+    toc still walks it three times and serialises that empty table. Here the empty table is made once.
+    """
+
+    _empty_toc: str | None = None
+
+    def run(self, doc) -> None:
+        if any(isinstance(el.tag, str) and self.header_rgx.match(el.tag) or self.marker and self.marker in (
+                el.text or "") for el in doc.iter()):
+            return super().run(doc)
+        if self._empty_toc is None:
+            super().run(etree.Element("div"))  # (toc of nothing: what toc would have attached for this text)
+            self._empty_toc = self.md.toc
+        self.md.toc_tokens = []
+        self.md.toc = self._empty_toc
+        return None
+
+
+class HeadingsOnlyTocExtension(TocExtension):
+    """Python-Markdown's toc, same settings and same output, skipping the texts without headings."""
+
+    TreeProcessorClass = _HeadingsOnlyToc
 
 
 class ReusedMarkdownReader(MarkdownReader):

@@ -33,13 +33,44 @@ PIECES = [*"ab1 9'\"-.<>&;#*_`[]()!?,:\n", "--", "...", "'s", "\n\n", "&nbsp;", 
 MARKDOWN_TEXT = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
+TOC_PIECES = [*PIECES, "[TOC]", "\n[TOC]\n", "# ", "### ", "Titre", "\n\nSous-titre\n---\n", '{: #ancre }']
+TOC_TEXT = st.lists(st.sampled_from(TOC_PIECES), max_size=40).map("".join)
+
+
+def _toc_of(extension, text: str) -> tuple[str, str, list]:
+    md = markdown.Markdown(extensions=["markdown.extensions.extra", extension], output_format="html5")
+    html = md.convert(text)
+    return html, md.toc, md.toc_tokens
+
+
+@settings(max_examples=300, deadline=None)
+@given(TOC_TEXT, st.sampled_from([{}, {"permalink": False}, {"permalink": True, "marker": "[TOC]"},
+                                  {"marker": "", "title": "Sommaire"}]))
+def test_headings_only_toc_gives_what_toc_gives(text, config):
+    """Any Markdown text, with or without headings or marker: toc's HTML, toc and toc_tokens, unchanged."""
+    from markdown.extensions.toc import TocExtension
+
+    assert _toc_of(TocExtension(**config), text) == _toc_of(site_markdown.HeadingsOnlyTocExtension(**config), text)
+
+
+def test_headings_only_toc_gives_what_toc_gives_on_the_demo_posts():
+    """Every post and page of the demo blog, one after the other on one instance: the same HTML and toc."""
+    from markdown.extensions.toc import TocExtension
+
+    sources = sorted((ROOT / "content").rglob("*.md"))
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        expected = _toc_of(TocExtension(permalink=False), text)
+        assert expected == _toc_of(site_markdown.HeadingsOnlyTocExtension(permalink=False), text), source
+
+
 def test_the_blog_uses_the_quick_smarty_with_smartys_settings():
-    """pelicanconf.py configures site_markdown in place of markdown.extensions.smarty, angled quotes off."""
+    """pelicanconf.py configures site_markdown's smarty and toc in place of Python-Markdown's own, same settings."""
     import pelicanconf
 
-    expected = {"site_markdown": {"smart_angled_quotes": False}}
-    configs = pelicanconf.MARKDOWN["extension_configs"]
-    actual = {name: value for name, value in configs.items() if "smarty" in name or name == "site_markdown"}
+    expected = {"markdown.extensions.extra": {}, "site_markdown": {"smart_angled_quotes": False},
+                "site_markdown:HeadingsOnlyTocExtension": {"permalink": False}}
+    actual = pelicanconf.MARKDOWN["extension_configs"]
     assert expected == actual
 
 
