@@ -101,11 +101,18 @@ DISPLAY_CATEGORIES_ON_MENU = False
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
-        "markdown.extensions.toc": {"permalink": False},
-        "markdown.extensions.smarty": {"smart_angled_quotes": False},
+        # Python-Markdown's toc (ids on headings), skipping the texts without headings (every Summary).
+        "site_markdown:HeadingsOnlyTocExtension": {"permalink": False},
+        # Python-Markdown's smarty (typographic quotes, dashes, ellipses), skipping the texts it would not change.
+        "site_markdown": {"smart_angled_quotes": False},
     },
     "output_format": "html5",
 }
+
+# One Markdown instance for every post instead of one each (site_markdown.py says why).
+import site_markdown  # noqa: E402
+
+READERS = {ext: site_markdown.ReusedMarkdownReader for ext in site_markdown.ReusedMarkdownReader.file_extensions}
 
 JINJA_GLOBALS = {"t": site_helpers.translate}
 JINJA_FILTERS = {

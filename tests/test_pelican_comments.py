@@ -230,3 +230,31 @@ def test_comment_feeds_are_the_xml_feedgenerator_writes(tmp_path_factory, rows, 
     path = tmp_path_factory.mktemp("feed") / "a.atom.xml"
     feeds.write_feed(str(path), title, url, feed_url, [(c, title, url) for c in comments], lang)
     assert expected.getvalue() == path.read_text(encoding="utf-8")
+
+
+def test_a_deep_thread_nests_every_reply_under_its_parent_in_order(tmp_path):
+    """Replies at every depth sit in their parent's list, oldest first; a deleted parent with replies stays."""
+    db_path = tmp_path / "deep.db"
+    db = comments_store.open_db(db_path)
+    comments_store.register_threads(db, [{"slug": "negocier-son-salaire", "title": "N", "url": "/n/", "lang": "fr"}])
+
+    def approved(author, parent=None):
+        comment = comments_store.add_comment(db, "negocier-son-salaire", comments_store.NewComment(
+            author=author, body=f"Avis de {author}.", parent_id=parent))[0]
+        comments_store.set_status(db, comment.id, "approved")
+        return comment.id
+
+    top = approved("Nadia")
+    first = approved("Omar", top)
+    deep = approved("Salma", first)
+    second = approved("Karim", top)
+    last = approved("Yasmine")
+    comments_store.delete_comment(db, top)
+    out = build_site(tmp_path / "out", COMMENTS={"db": str(db_path)})
+    html = (out / "negocier-son-salaire" / "index.html").read_text(encoding="utf-8")
+    thread = html.split('<ol class="comment-list" id="comment-list">', 1)[1].split('<p class="comments-feed">', 1)[0]
+    order = [f"{i}@{d}" for i, d in re.findall(r'id="comment-(\d+)" data-id="\d+" data-depth="(\d)"', thread)]
+    assert [f"{top}@1", f"{first}@2", f"{deep}@3", f"{second}@2", f"{last}@1"] == order
+    assert 'class="comment-deleted"' in thread.split(f'id="comment-{first}"')[0]
+    assert thread.count('<ol class="comment-replies">') == 2
+    assert thread.index(f'id="comment-{deep}"') < thread.index("</ol>") < thread.index(f'id="comment-{second}"')
