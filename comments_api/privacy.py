@@ -1,11 +1,13 @@
 """Client addresses are never stored as such: truncated to their network, then keyed-hashed."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
 
 
+@functools.lru_cache(maxsize=4096)  # readers come back from the same addresses; parsing one is not free
 def _prefix(address: str | None, v4: int, v6: int) -> str:
     try:
         ip = ipaddress.ip_address(address or "")

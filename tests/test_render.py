@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from comments_store import render
 from comments_store.render import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS, LINK_REL
 
+# The module itself: the package exports its function under the same name.
+render_module = sys.modules["comments_store.render"]
+
 
 class Inspect(HTMLParser):
     def __init__(self, html):
@@ -198,3 +201,23 @@ def test_render_never_raises_and_nh3_has_nothing_left_to_remove(body):
                       link_rel=LINK_REL, strip_comments=True, url_relative="deny").strip()
     assert again == html
     assert_safe(html)
+
+
+def render_with_the_parser(body: str) -> str:
+    """What render gives when every text goes through markdown-it and nh3."""
+    html = render_module._MARKDOWN.render(body)
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=ALLOWED_SCHEMES,
+                     link_rel=LINK_REL, strip_comments=True, url_relative="deny").strip()
+
+
+PLAINISH = "ab é ظ\t\n\n   .,;:!?'\"()1-+=~#|/%$@^"
+MARKISH = "ab é\t\n\r\x00\x0b\x0c\u00a0\u2028\ufeff\ufffe\u200b\u0085-+#=~>.)1*_`[]<>&\\!'\"  "
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(PLAINISH), max_size=80) | st.text(alphabet=st.sampled_from(MARKISH), max_size=80)
+       | st.text(max_size=80))
+def test_plain_lines_skip_the_parser_and_give_the_same_html(body):
+    """Property: a comment without any Markdown mark gets, without the parser, the HTML the parser and the
+    cleaner would give it; any other goes through them."""
+    assert render_with_the_parser(body) == render(body)
