@@ -10,11 +10,13 @@ then timed (wall clock, and the process's own CPU time: on a shared machine the 
 - the digest, themes included, as it happens in real use: the earlier weeks already placed (as daily tagging
   left them), the week's items placed, then the digest's data built and its HTML rendered;
 - the same digest again (data and HTML), which must give the same data;
+- the same with nightly tagging (deploy/systemd/boucle-tag.timer): all but the week's last day placed before;
 - a second placement run with nothing new (what the next day's tagging does first).
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import subprocess
 import sys
 import tempfile
@@ -26,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import comments_store  # noqa: E402
+from comments_store.clock import parse_iso, to_iso  # noqa: E402
 from demo_digest import seed  # noqa: E402
 from feedback import digest, store, themes  # noqa: E402
 from feedback.weeks import Week  # noqa: E402
@@ -74,6 +77,7 @@ def main() -> None:
         print(f"(set-up: {args.per_week} comments in the week, about {args.others} in each earlier week, imported "
               f"and tagged in {time.perf_counter() - started:.1f} s)")
         daily = copy(db, Path(tmp) / "daily.db")
+        nightly = copy(db, Path(tmp) / "nightly.db")
 
         clock = Clock()
         report = themes.update(db)
@@ -91,6 +95,13 @@ def main() -> None:
         again = digest.build(daily, week, settings)
         html_again = digest.render_html(again)
         print(f"the same digest again: {clock}; same data: {again == data}, same HTML: {html_again == html}")
+        # With the deployment's nightly tagging (boucle-tag.timer), all but the week's last day is placed before.
+        start = week.bounds(settings.timezone)[0]
+        themes.update(nightly, until=start)
+        for day in range(1, 7):  # each night of the week but the last (Monday's digest runs before it)
+            themes.update(nightly, until=to_iso(parse_iso(start) + dt.timedelta(days=day)))
+        nightly_data, timing, _ = digest_with_themes(nightly, week, settings)
+        print(f"digest with nightly tagging (the last day's items placed first): {timing}")
         clock = Clock()
         report = themes.update(daily)
         print(f"(a second placement run, nothing new: {report.joined} joined, {report.placed_in_new} in "
@@ -100,6 +111,7 @@ def main() -> None:
         print(f"all four files written in {clock} more")
         print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
         daily.close()
+        nightly.close()
 
 
 if __name__ == "__main__":

@@ -152,7 +152,8 @@ def test_every_timer_has_its_service_and_every_unit_reads_the_environment_file()
             assert name.replace(".timer", ".service") in UNITS
         else:
             assert "EnvironmentFile=/etc/boucle/boucle.env" in text and "User=boucle" in text
-    assert {"boucle-api.service", "boucle-refresh.timer", "boucle-digest.timer", "boucle-backup.timer"} <= set(UNITS)
+    assert {"boucle-api.service", "boucle-refresh.timer", "boucle-tag.timer", "boucle-digest.timer",
+            "boucle-backup.timer"} <= set(UNITS)
 
 
 @needs(SYSTEMD_ANALYZE, "systemd-analyze")
