@@ -69,8 +69,8 @@ def test_refuses_a_title_without_letters(tmp_path, title):
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A throwaway copy of the project, so the real content/ is never touched."""
-    for name in ("pelicanconf.py", "tasks.py", "site_helpers.py", "site_schedule.py"):
-        shutil.copy(ROOT / name, tmp_path / name)
+    for module in ROOT.glob("*.py"):  # the settings, the tasks and every module of ours they import
+        shutil.copy(module, tmp_path / module.name)
     shutil.copytree(ROOT / "content", tmp_path / "content")
     return tmp_path
 

@@ -158,8 +158,8 @@ def project(tmp_path, content) -> Path:
     """A throwaway copy of the site's sources with the scheduled post and an empty comment database."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("tasks.py", "pelicanconf.py", "publishconf.py", "site_helpers.py", "site_schedule.py"):
-        shutil.copy(ROOT / name, root / name)
+    for module in ROOT.glob("*.py"):  # the settings, the tasks and every module of ours they import
+        shutil.copy(module, root / module.name)
     shutil.copytree(ROOT / "theme", root / "theme")
     shutil.move(content, root / "content")
     (root / "instance").mkdir()
