@@ -179,20 +179,10 @@ def plain(html_text: str) -> str:
     return html.unescape(_TAG.sub(" ", html_text))
 
 
-# What can make Markdown out of a sentence: inline marks, entities and HTML, and what opens a block at the start
-# of a line (lists, quotes, headings, fences, underlines, indented code). A sentence with none of them renders
-# to its own words in a paragraph, so its plain form needs no parser. (Control characters too: the parser and
-# the cleaner replace or drop them.)
-_MARKDOWN_MARK = re.compile(r"[\\`*_\[\]<>&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|(?:^|(?<=\r))(?:[ \t]*(?:[-+#=~>]|\d{1,9}[.)])| {4}|\t)", re.M)
-
-
 def plain_sentence(text: str) -> str:
-    """A piece of a reader's Markdown as one line of words, without its marks: what `plain(render(text))` gives,
-    on one line. Most sentences hold no mark and skip the parser, which was most of a 10,000-comment digest's
-    time."""
-    if _MARKDOWN_MARK.search(text):
-        return " ".join(plain(render(text)).split())
-    return " ".join(text.split())
+    """A piece of a reader's Markdown as one line of words, without its marks. Most sentences hold no mark:
+    render then skips the parser (the parser was most of a 10,000-comment digest's time)."""
+    return " ".join(plain(render(text)).split())
 
 
 def _age_days(created: str, end: dt.datetime) -> int:

@@ -211,11 +211,12 @@ class _FixedIndex:
             block = vectors[start:start + self.BLOCK]
             scores = numpy.zeros((len(block), max(1, len(self.keys))))
             sizes = [len(v) for v in block]
-            if sum(sizes):
+            total = sum(sizes)
+            if total:
                 # Each item's (feature, weight) pairs end to end, straight into arrays.
                 rows = numpy.repeat(numpy.arange(len(block)), sizes)
-                features = numpy.fromiter((get(f, -1) for v in block for f in v), dtype=numpy.intp, count=sum(sizes))
-                item_weights = numpy.fromiter((w for v in block for w in v.values()), dtype=float, count=sum(sizes))
+                features = numpy.fromiter((get(f, -1) for v in block for f in v), dtype=numpy.intp, count=total)
+                item_weights = numpy.fromiter((w for v in block for w in v.values()), dtype=float, count=total)
                 known = features >= 0  # features no centre has
                 rows, features, item_weights = rows[known], features[known], item_weights[known]
                 first = self.starts[features]

@@ -179,6 +179,22 @@ def db(new_database):
 
 
 @pytest.fixture
+def fdb(db):
+    """The same store, with the feedback tables (a module may override it with its own data)."""
+    from feedback import store
+
+    return store.prepare(db)
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    """The shipped tagging model, loaded once per module."""
+    from feedback.classify import Classifier
+
+    return Classifier.load()
+
+
+@pytest.fixture
 def make_app(new_database, site):
     """Build an app on a fresh database; keyword arguments override settings."""
     import comments_store

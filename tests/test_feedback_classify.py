@@ -18,11 +18,6 @@ from feedback import classify as classify_module
 from feedback.text import fold
 
 
-@pytest.fixture(scope="module")
-def classifier() -> Classifier:
-    return Classifier.load()
-
-
 CASES = [
     # French: malfunctions, with negation and phrasing
     ("fr", "L'appli ne marche plus depuis la mise à jour.", ["problem"]),

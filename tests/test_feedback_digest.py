@@ -12,8 +12,6 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import comments_store
 from conftest import location_of
@@ -510,15 +508,3 @@ def test_review_links_land_on_the_items_line(fdb, tmp_path):
     html = (tmp_path / f"{NOW_WEEK}.html").read_text(encoding="utf-8")
     assert f'href="http://blog.test/admin/feedback?comment={new}#item-{new}"' in html
 
-
-MARKDOWNISH = "abcé ظ\t\n\r\x00\u00a0\u2028-+#=~>.)1234567890*_`[]<>&\\!:;\"'(){}|"
-
-
-@settings(max_examples=1500, deadline=None)
-@given(st.text(alphabet=st.sampled_from(MARKDOWNISH), max_size=40) | st.text(max_size=40))
-def test_an_evidence_sentence_reads_as_the_rendered_comment_reads(text):
-    """Property: the evidence's plain words are the words the rendered Markdown shows, with or without marks
-    (the parser is skipped only where it would change nothing)."""
-    from comments_store.render import render
-
-    assert " ".join(digest.plain(render(text)).split()) == digest.plain_sentence(text)

@@ -8,19 +8,8 @@ import pytest
 import comments_store
 from comments_store import NewComment
 from feedback import store, tagging
-from feedback.classify import Classifier
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-def fdb(db):
-    return store.prepare(db)
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return Classifier.load()
 
 
 def approved(db, body: str) -> int:

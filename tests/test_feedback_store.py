@@ -11,19 +11,8 @@ import comments_store
 from comments_store import NewComment
 from conftest import ROOT, location_of
 from feedback import store, tagging
-from feedback.classify import Classifier
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-def fdb(db):
-    return store.prepare(db)
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return Classifier.load()
 
 
 def approved(db, body, slug="negocier-son-salaire"):
