@@ -492,20 +492,20 @@ def test_scoring_many_items_at_once_gives_the_one_by_one_scores_exactly():
     """The batch scoring of items against fixed theme centres finds, for each item, the same theme with the same
     score to the last bit as scoring it alone, ties going to the smallest theme id; nothing shared gives None."""
     texts = CV_FR + CV_EN + DARK + FILTER + ["Les alertes arrivent en double", "Merci"]
-    vectoriser = themes.Vectoriser(texts)
-    vectors = [vectoriser.vector(i) for i in range(len(texts))]
-    centres = {7: themes._centre(vectors[:3]), 3: themes._centre(vectors[5:8]), 9: themes._centre(vectors[8:10]),
-               4: themes._centre(vectors[5:8])}  # 3 and 4 tie: 3 wins
+    vectors = themes.Vectoriser(texts).rows
+    keys = [7, 3, 9, 4]  # 3 and 4 have the same centre: 3 wins
+    centres = themes.centres(vectors, [[0, 1, 2], [5, 6, 7], [8, 9], [5, 6, 7]])
     one_by_one = themes._Index()
-    for key in sorted(centres):
-        one_by_one.add(key, centres[key])
-    fixed = themes._FixedIndex(centres)
+    for position in sorted(range(len(keys)), key=keys.__getitem__):
+        one_by_one.add(keys[position], centres.get(position))
+    fixed = themes._FixedIndex(keys, centres)
     fixed.BLOCK = 4  # several blocks
-    expected = [one_by_one.nearest(v) for v in vectors] + [(None, 0.0)]
-    actual = fixed.nearest_many(vectors + [{"zzzz": 1.0}])
+    expected = [one_by_one.nearest(vectors.get(i)) for i in range(len(texts))]
+    actual = fixed.nearest_many(vectors, list(range(len(texts))))
     assert expected == actual
-    assert actual[5][0] == 3 and actual[-1] == (None, 0.0)
-    assert themes._FixedIndex({}).nearest_many(vectors[:2]) == [(None, 0.0), (None, 0.0)]
+    assert actual[5][0] == 3 and actual[0][0] == 7
+    assert fixed.nearest_many(themes.Rows.of([{"zzzz": 1.0}]), [0]) == [(None, 0.0)]
+    assert themes._FixedIndex([], themes.centres(vectors, [])).nearest_many(vectors, [0, 1]) == [(None, 0.0)] * 2
 
 
 def test_closing_a_group_from_the_themes_page_tells_reply_subscribers_at_once(loop_app, smtp):
