@@ -7,6 +7,8 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import comments_store
 from comments_store.clock import to_iso
@@ -112,6 +114,66 @@ def test_same_data_same_themes_and_names(fdb):
     ids = {t["id"]: t["name"] for t in themes.all_themes(fdb)}
     assert sorted(ids.values()) == first[0]
     assert len(placement(fdb)) == len(first[1])
+
+
+# Complaints drawn from a few overlapping words: many pairs sit near the joining threshold, where a placement that
+# does not settle leaves an item that the next run, with nothing new, joins to a theme the first one made.
+_WORDS = ("téléversement CV échoue profil photo alerte offre ville filtre recherche connexion mot de passe "
+          "application plante lente page blanche candidature envoi courriel salaire").split()
+
+
+def overlapping_complaints(db, n: int, seed: int) -> None:
+    import random
+
+    from feedback.classify import Classifier
+
+    pick = random.Random(seed)
+    texts = [" ".join(pick.sample(_WORDS, pick.randint(3, 4))) for _ in range(n)]
+    start = dt.datetime.combine(W.monday, dt.time(8), ZoneInfo(TZ))
+    comments_store.import_comments(db, [
+        {"slug": "cv-qui-se-fait-remarquer", "author": f"Lecteur{i}", "body": text,
+         "created_at": to_iso(start + dt.timedelta(hours=i))} for i, text in enumerate(texts)])
+    ids = [r[0] for r in db.execute("SELECT id FROM comments ORDER BY id")]
+    store.save_auto(db, [(cid, "", Classifier.load().classify(t)) for cid, t in zip(ids, texts, strict=True)], "test")
+    for cid in ids:
+        store.set_human_labels(db, cid, ["problem"], author="test")
+
+
+def test_a_second_placement_with_nothing_new_places_nothing(fdb):
+    """Placement settles in one run: run again on the same data, nothing joins and no theme is proposed."""
+    overlapping_complaints(fdb, 60, seed=2)
+    first = themes.update(fdb)
+    assert first.placed_in_new > 0 and first.joined > 0  # the item a single pass would leave over joined
+    before = sorted(placement(fdb).items())
+    again = themes.update(fdb)
+    assert (again.joined, again.new_themes, again.placed_in_new) == (0, [], 0)
+    assert before == sorted(placement(fdb).items())
+
+
+def test_an_items_vector_does_not_depend_on_what_is_placed():
+    """Document frequencies come from the texts counted, not from the others vectorised beside them."""
+    counted = CV_FR + DARK + FILTER
+    alone = themes.Vectoriser(counted, documents=len(counted))
+    beside = themes.Vectoriser(counted + CV_EN, documents=len(counted))
+    assert [alone.vector(i) for i in range(len(counted))] == [beside.vector(i) for i in range(len(counted))]
+    assert beside.vector(len(counted)) == themes.Vectoriser(counted + CV_EN[:1], documents=len(counted)).vector(
+        len(counted))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aAeéÉèçœ’`´«»-_ 1Z\u00a0\u202f\t\nİΣß\u0301ﬁ①™ لا'"), max_size=60))
+def test_words_and_grams_are_the_same_whichever_way_the_text_is_cut(text):
+    """Plain ASCII skips the Unicode folding and texts are read chunk by chunk: the same words and grams as folding
+    the whole text."""
+    import itertools
+    import re
+
+    from comments_store.language import fold
+
+    folded = [w for w in map(themes._content, re.findall(r"[a-z0-9]+", fold(text))) if w]
+    assert folded == themes.words(text)
+    grams = [themes._GRAM[g] for g in themes._text_grams(text)]
+    assert grams == list(itertools.chain.from_iterable(map(themes._grams, themes.words(text[:themes.TEXT_CHARS]))))
 
 
 def test_a_renamed_theme_keeps_its_name_when_items_join(fdb):
