@@ -60,9 +60,15 @@ def _paragraphs(body: str) -> str:
                      for block in blocks if block)
 
 
+def is_plain(body: str) -> bool:
+    """True when `body` holds no Markdown mark, nothing to escape and no unusual space or control character: its
+    HTML is then its own lines in paragraphs."""
+    return not _NOT_PLAIN.search(body)
+
+
 def render(body: str) -> str:
     """The sanitised HTML of a reader's Markdown `body`."""
-    if not _NOT_PLAIN.search(body):
+    if is_plain(body):
         # Without a mark the parser has nothing to find: the same HTML without it (tests/test_render.py compares
         # both ways), a tenth of a comment post's time.
         return _paragraphs(body)

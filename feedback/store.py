@@ -4,6 +4,7 @@ Only this module writes them. Comments themselves are read through comments_stor
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -264,10 +265,16 @@ _ITEM_SQL = """
 """
 
 
+@functools.lru_cache(maxsize=4096)
+def _cues(text: str) -> tuple[str, ...]:
+    # A few hundred cue lists make up a long week's thousands of items: each is parsed once.
+    return tuple(json.loads(text))
+
+
 def _item(row) -> Item:
     values = list(row)
     values[6], values[7] = bool(values[6]), bool(values[7])
-    values[14] = json.loads(values[14])
+    values[14] = list(_cues(values[14]))
     values[15] = sorted(values[15].split(",")) if values[15] else []
     return Item(*values)
 

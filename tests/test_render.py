@@ -221,3 +221,14 @@ def test_plain_lines_skip_the_parser_and_give_the_same_html(body):
     """Property: a comment without any Markdown mark gets, without the parser, the HTML the parser and the
     cleaner would give it; any other goes through them."""
     assert render_with_the_parser(body) == render(body)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(PLAINISH), max_size=80) | st.text(alphabet=st.sampled_from(MARKISH), max_size=80)
+       | st.text(max_size=80))
+def test_a_plain_sentence_gives_the_words_its_html_would(body):
+    """Property: the digest's one-line form of a sentence is the same whether or not it is rendered first: plain
+    texts skip rendering, others go through it."""
+    from feedback.digest import plain, plain_sentence
+
+    assert " ".join(plain(render_with_the_parser(body)).split()) == plain_sentence(body)
