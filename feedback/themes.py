@@ -216,7 +216,7 @@ class Vectoriser:
         n = len(grams)
         sizes = [len(g) for g in grams]
         flat = numpy.fromiter(itertools.chain.from_iterable(grams), dtype=numpy.int64, count=sum(sizes))
-        vocabulary = len(_GRAM)
+        vocabulary = max(len(_GRAM), 1)
         pairs, counts = numpy.unique(numpy.repeat(numpy.arange(n, dtype=numpy.int64), sizes) * vocabulary + flat,
                                      return_counts=True)
         rows, features = numpy.divmod(pairs, vocabulary)
