@@ -21,6 +21,7 @@ import functools
 import itertools
 import math
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from operator import itemgetter
@@ -109,13 +110,17 @@ def _grams(word: str) -> tuple[str, ...]:
 # themselves (see _rank), so the same data give the same themes whatever the process met before.
 _VOCAB: dict[str, int] = {}
 _GRAM: list[str] = []
+_GROWING = threading.Lock()  # the web app may place from two requests at once
 
 
 def _gram_id(gram: str) -> int:
     number = _VOCAB.get(gram)
     if number is None:
-        number = _VOCAB[gram] = len(_GRAM)
-        _GRAM.append(gram)
+        with _GROWING:
+            number = _VOCAB.get(gram)
+            if number is None:
+                _GRAM.append(gram)
+                number = _VOCAB[gram] = len(_GRAM) - 1
     return number
 
 
@@ -138,11 +143,13 @@ _ranks = numpy.zeros(0, dtype=numpy.int64)
 def _rank() -> numpy.ndarray:
     """Gram number → position of the gram in alphabetical order: ties between equal weights go by the gram."""
     global _ranks
-    if len(_ranks) != len(_GRAM):
-        order = sorted(range(len(_GRAM)), key=_GRAM.__getitem__)
-        _ranks = numpy.empty(len(_GRAM), dtype=numpy.int64)
-        _ranks[order] = numpy.arange(len(_GRAM))
-    return _ranks
+    ranks = _ranks
+    if len(ranks) < len(_GRAM):
+        grams = _GRAM[:]  # what another thread adds meanwhile waits for the next call
+        ranks = numpy.empty(len(grams), dtype=numpy.int64)
+        ranks[sorted(range(len(grams)), key=grams.__getitem__)] = numpy.arange(len(grams))
+        _ranks = ranks
+    return ranks
 
 
 class Rows:
@@ -169,11 +176,12 @@ class Rows:
                   keep: int) -> Rows:
         """From (row, gram, weight) triples, one triple per (row, gram): each row's `keep` strongest grams, ties by
         gram, scaled to unit length. Rows without any triple are empty."""
-        ranks = _rank()[features]
+        alphabet = _rank()
+        ranks = alphabet[features]
         strengths, strength = numpy.unique(-weights, return_inverse=True)  # 0 for the strongest weight
-        if n * len(strengths) * len(_GRAM) < 2 ** 63:
+        if n * len(strengths) * len(alphabet) < 2 ** 63:
             # One sort on a single integer key: four to five times quicker than lexsort's three sorts.
-            order = numpy.argsort((rows * len(strengths) + strength.reshape(-1)) * len(_GRAM) + ranks)
+            order = numpy.argsort((rows * len(strengths) + strength.reshape(-1)) * len(alphabet) + ranks)
         else:
             order = numpy.lexsort((ranks, strength.reshape(-1), rows))
         rows, features, weights = rows[order], features[order], weights[order]
