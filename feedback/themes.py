@@ -415,15 +415,16 @@ def update(db: Database, until: str | None = None) -> Report:
     vectors = vectoriser.rows
     rarities: dict[str, float] = {}
     grown: set[int] = set()
-    first = True
+    changed = None  # the themes whose centre moved in the last round; None: every theme, in the first
     while waiting:
-        # Each round scores what waits against every theme's centre, drawn from its CENTRE_ITEMS newest items as
+        # Each round scores what waits against the themes' centres, each drawn from its CENTRE_ITEMS newest items as
         # the last round left them, until a round places nothing: a centre moves as items join it, and may then
         # reach an item it missed. Only the first round proposes new themes: what is left after it are items
         # that led a group of their own in it, each too far from every earlier leader, and a subset of them
-        # leads the same way again (see _leaders).
+        # leads the same way again (see _leaders). After the first round, only the centres that moved are scored:
+        # every other was below JOIN_AT for every item still waiting, so the nearest above it is among them.
         members = _members(theme_of)
-        keys = sorted(members)
+        keys = sorted(members if changed is None else changed & members.keys())
         index = _FixedIndex(keys, centres(vectors, [[row[i] for i in members[t][-CENTRE_ITEMS:]] for t in keys]))
         joins, left = [], []
         for i, (theme_id, score) in zip(waiting, index.nearest_many(vectors, [row[i] for i in waiting]), strict=True):
@@ -431,8 +432,7 @@ def update(db: Database, until: str | None = None) -> Report:
                 joins.append((i, theme_id))
             else:
                 left.append(i)
-        groups = [g for g in _leaders(vectors, [row[i] for i in left]) if len(g) >= 2] if first else []
-        first = False
+        groups = [g for g in _leaders(vectors, [row[i] for i in left]) if len(g) >= 2] if changed is None else []
         if not joins and not groups:
             break
         proposed = [(name_for([pool[left[m]][2] for m in g[-CENTRE_ITEMS:]], vectoriser.idf, rarities),
@@ -442,6 +442,7 @@ def update(db: Database, until: str | None = None) -> Report:
         report.new_themes += created
         report.placed_in_new += sum(len(ids) for _, ids in proposed)
         grown.update(t for _, t in joins)
+        changed = {t for _, t in joins} | set(created)
         # Where the items really are now: an item placed meanwhile (a person, another machine) kept its place.
         placed = store.theme_members(db)
         theme_of = {i: placed[p[0]] for i, p in enumerate(pool) if p[0] in placed}
