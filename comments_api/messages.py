@@ -92,6 +92,49 @@ MESSAGES: dict[str, dict[str, str]] = {
     "host_not_allowed": {"fr": "Ce nom d'hôte n'est pas servi ici.", "en": "This host name is not served here."},
     "previews_limited": {"fr": "Trop d'aperçus en peu de temps. Réessayez dans un moment.",
                          "en": "Too many previews in a short time. Please try again in a moment."},
+    # The reader's own pages: unsubscribe links, data export and erasure (comments_api/privacy_web.py, replies_web.py).
+    "page_email": {"fr": "E-mail", "en": "E-mail"},
+    "page_send_link": {"fr": "Recevoir le lien", "en": "Send me the link"},
+    "page_back": {"fr": "Revenir au blog", "en": "Back to the blog"},
+    "unsub_title": {"fr": "Désinscription", "en": "Unsubscribe"},
+    "unsub_invalid_title": {"fr": "Lien invalide", "en": "Invalid link"},
+    "unsub_invalid": {"fr": "Ce lien de désinscription n'est pas valide ou a expiré.",
+                      "en": "This unsubscribe link is not valid or has expired."},
+    "unsub_ask": {"fr": "Ne plus recevoir d'e-mails au sujet de vos commentaires ?",
+                  "en": "Stop receiving e-mails about your comments?"},
+    "unsub_button": {"fr": "Me désinscrire", "en": "Unsubscribe me"},
+    "unsub_done": {"fr": "C'est fait : vous ne recevrez plus d'e-mails au sujet de vos commentaires.",
+                   "en": "Done: you will receive no more e-mails about your comments."},
+    "replies_invalid": {"fr": "Ce lien de désinscription n'est pas valide, ou vous êtes déjà désinscrit.",
+                        "en": "This unsubscribe link is not valid, or you have already unsubscribed."},
+    "replies_ask": {"fr": "Ne plus être prévenu par e-mail des réponses sous cet article ?",
+                    "en": "Stop hearing by e-mail about replies under this article?"},
+    "replies_done": {"fr": "C'est fait : vous ne serez plus prévenu des réponses sous cet article.",
+                     "en": "Done: you will no longer hear about replies under this article."},
+    "privacy_title": {"fr": "Vos données", "en": "Your data"},
+    "privacy_intro": {"fr": "Indiquez l'adresse e-mail laissée avec vos commentaires : nous y enverrons un lien "
+                            "pour télécharger vos données ou les effacer.",
+                      "en": "Give the e-mail address you left with your comments: we will send it a link to "
+                            "download your data or to erase it."},
+    "privacy_bad_email": {"fr": "Cette adresse e-mail n'est pas valide.", "en": "This e-mail address is not valid."},
+    "privacy_no_mail": {"fr": "L'envoi d'e-mails n'est pas configuré sur ce blog : écrivez-nous directement.",
+                        "en": "This blog is not set up to send e-mail: please write to us directly."},
+    "privacy_sent": {"fr": "Si cette adresse a laissé des commentaires, un e-mail lui est envoyé avec deux liens "
+                           "valables 48 heures (au plus un e-mail toutes les 10 minutes).",
+                     "en": "If this address left comments, an e-mail is on its way to it with two links valid for "
+                           "48 hours (at most one e-mail every 10 minutes)."},
+    "privacy_expired_title": {"fr": "Lien expiré", "en": "Link expired"},
+    "privacy_expired": {"fr": "Ce lien n'est pas valide ou a expiré : refaites une demande.",
+                        "en": "This link is not valid or has expired: please ask again."},
+    "erase_title": {"fr": "Effacer vos données", "en": "Erase your data"},
+    "erase_ask": {"fr": "Vos nom, e-mail, site et textes seront effacés de tous vos commentaires, et des e-mails "
+                        "qui les citent. Les chiffres anonymes des retours restent. C'est définitif.",
+                  "en": "Your name, e-mail, website and texts will be erased from all your comments, and from the "
+                        "e-mails that quote them. The anonymous feedback figures remain. This is final."},
+    "erase_button": {"fr": "Effacer mes données", "en": "Erase my data"},
+    "erased_title": {"fr": "Données effacées", "en": "Data erased"},
+    "erased": {"fr": "C'est fait : {comments} commentaire(s) anonymisé(s).",
+               "en": "Done: {comments} comment(s) anonymised."},
 }
 
 

@@ -14,15 +14,17 @@ from comments_store.rules import check_email
 from . import loop
 from .db import get_db
 from .forms import check_origin
-from .messages import language
+from .messages import language, message
 
 bp = Blueprint("privacy", __name__, url_prefix="/api")
 log = logging.getLogger(__name__)
 ONE_CLICK = "One-Click"  # RFC 8058: the body of the POST a mail client sends is List-Unsubscribe=One-Click
 
 
-def page(title: str, message: str, status: int = 200, form: dict | None = None):
-    html = render_template("reader_page.html", title=title, message=message, form=form, lang=language(),
+def page(title: str, text: str, status: int = 200, form: dict | None = None):
+    """A reader's page (unsubscribe, their data, address proof), in their language, never cached nor indexed."""
+    words = {code: message(code) for code in ("page_email", "page_send_link", "page_back")}
+    html = render_template("reader_page.html", title=title, message=text, form=form, lang=language(), words=words,
                            site_url=current_app.config["SITEURL"])
     response = current_app.response_class(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
@@ -32,7 +34,7 @@ def page(title: str, message: str, status: int = 200, form: dict | None = None):
 
 
 def _bad_unsubscribe_link():
-    return page("Lien invalide", "Ce lien de désinscription n'est pas valide ou a expiré.", 400)
+    return page(message("unsub_invalid_title"), message("unsub_invalid"), 400)
 
 
 @bp.get("/unsubscribe")
@@ -41,9 +43,9 @@ def unsubscribe_confirm():
     token = request.args.get("token", "")
     if not loop.email_from_unsubscribe(token):
         return _bad_unsubscribe_link()
-    return page("Désinscription", "Ne plus recevoir d'e-mails au sujet de vos commentaires ?",
+    return page(message("unsub_title"), message("unsub_ask"),
                 form={"action": request.path, "token": token, "one_click": ONE_CLICK,
-                      "button": "Me désinscrire"})
+                      "button": message("unsub_button")})
 
 
 @bp.post("/unsubscribe")
@@ -55,17 +57,16 @@ def unsubscribe():
     if not email or request.form.get("List-Unsubscribe") != ONE_CLICK:
         return _bad_unsubscribe_link()
     comments_store.unsubscribe(get_db(), email)
-    return page("Désinscription", "C'est fait : vous ne recevrez plus d'e-mails au sujet de vos commentaires.")
+    return page(message("unsub_title"), message("unsub_done"))
 
 
-def _privacy_form(message: str, status: int = 200):
-    return page("Vos données", message, status, form={"action": request.path, "field": "email"})
+def _privacy_form(text: str, status: int = 200):
+    return page(message("privacy_title"), text, status, form={"action": request.path, "field": "email"})
 
 
 @bp.get("/privacy")
 def privacy_form():
-    return _privacy_form("Indiquez l'adresse e-mail laissée avec vos commentaires : nous y enverrons un lien "
-                         "pour télécharger vos données ou les effacer.")
+    return _privacy_form(message("privacy_intro"))
 
 
 @bp.post("/privacy")
@@ -77,18 +78,17 @@ def privacy_request():
             raise comments_store.InvalidComment(code="email_too_long", field="email")
         check_email(email)  # one mailbox: `a@b.c,root` would have the links sent to two people
     except comments_store.InvalidComment:
-        return _privacy_form("Cette adresse e-mail n'est pas valide.", 422)
+        return _privacy_form(message("privacy_bad_email"), 422)
     if not loop.mail_configured():
-        return page("Vos données", "L'envoi d'e-mails n'est pas configuré sur ce blog : écrivez-nous directement.", 503)
+        return page(message("privacy_title"), message("privacy_no_mail"), 503)
     # The same work and the same answer whether or not the address is known, and whether or not the limit
     # applied: nobody learns who commented, or who asked.
     loop.request_privacy_links(email)
-    return page("Vos données", "Si cette adresse a laissé des commentaires, un e-mail lui est envoyé avec deux liens "
-                "valables 48 heures (au plus un e-mail toutes les 10 minutes).")
+    return page(message("privacy_title"), message("privacy_sent"))
 
 
 def _bad_privacy_link():
-    return page("Lien expiré", "Ce lien n'est pas valide ou a expiré : refaites une demande.", 400)
+    return page(message("privacy_expired_title"), message("privacy_expired"), 400)
 
 
 @bp.get("/privacy/export")
@@ -112,9 +112,8 @@ def privacy_erase_confirm():
     token = request.args.get("token", "")
     if not loop.email_from_privacy(token, "erase"):
         return _bad_privacy_link()
-    return page("Effacer vos données", "Vos nom, e-mail, site et textes seront effacés de tous vos commentaires, "
-                "et des e-mails qui les citent. Les chiffres anonymes des retours restent. C'est définitif.",
-                form={"action": request.path, "token": token, "button": "Effacer mes données"})
+    return page(message("erase_title"), message("erase_ask"),
+                form={"action": request.path, "token": token, "button": message("erase_button")})
 
 
 def _scrub_digests(comment_ids: list[int]) -> None:
@@ -147,4 +146,4 @@ def privacy_erase():
     # Comments, e-mails to or about the reader, their links and request counts: one transaction.
     erased = erasure.erase_reader(get_db(), email, loop.address_key(email))
     _scrub_digests(erased.comment_ids)
-    return page("Données effacées", f"C'est fait : {erased.comments} commentaire(s) anonymisé(s).")
+    return page(message("erased_title"), message("erased", comments=erased.comments))

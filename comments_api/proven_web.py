@@ -6,7 +6,7 @@ prove nothing. Neither the link nor the cookie carries the address: only its key
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 import comments_store
@@ -15,7 +15,8 @@ from comments_store import Comment
 from . import notify
 from .db import get_db
 from .forms import check_origin
-from .messages import language, message
+from .messages import message
+from .privacy_web import page
 
 bp = Blueprint("proven", __name__, url_prefix="/api")
 
@@ -63,13 +64,7 @@ def invite(comment: Comment) -> int | None:
 
 def _page(title: str, text: str, status: int = 200, token: str | None = None):
     form = {"action": request.path, "token": token, "button": message("prove_button")} if token else None
-    html = render_template("reader_page.html", title=title, message=text, form=form, lang=language(),
-                           site_url=current_app.config["SITEURL"])
-    response = current_app.response_class(html, status=status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the link's token never leaves in a Referer
-    return response
+    return page(title, text, status, form)
 
 
 def _invalid():

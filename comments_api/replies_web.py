@@ -7,6 +7,7 @@ from comments_store import subscriptions
 
 from . import replies
 from .db import get_db
+from .messages import message
 from .privacy_web import ONE_CLICK, page
 
 bp = Blueprint("replies", __name__, url_prefix="/api")
@@ -17,7 +18,7 @@ def _subscription(token):
 
 
 def _bad_link():
-    return page("Lien invalide", "Ce lien de désinscription n'est pas valide, ou vous êtes déjà désinscrit.", 400)
+    return page(message("unsub_invalid_title"), message("replies_invalid"), 400)
 
 
 @bp.get("/replies/unsubscribe")
@@ -26,8 +27,9 @@ def confirm():
     token = request.args.get("token", "")
     if not _subscription(token):
         return _bad_link()
-    return page("Désinscription", "Ne plus être prévenu par e-mail des réponses sous cet article ?",
-                form={"action": request.path, "token": token, "one_click": ONE_CLICK, "button": "Me désinscrire"})
+    return page(message("unsub_title"), message("replies_ask"),
+                form={"action": request.path, "token": token, "one_click": ONE_CLICK,
+                      "button": message("unsub_button")})
 
 
 @bp.post("/replies/unsubscribe")
@@ -39,4 +41,4 @@ def unsubscribe():
     if not found or request.form.get("List-Unsubscribe") != ONE_CLICK:
         return _bad_link()
     subscriptions.end(get_db(), found.id)
-    return page("Désinscription", "C'est fait : vous ne serez plus prévenu des réponses sous cet article.")
+    return page(message("unsub_title"), message("replies_done"))

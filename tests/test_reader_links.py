@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import datetime as dt
 import re
 from email import message_from_bytes
@@ -267,3 +268,40 @@ def test_the_store_allows_one_request_per_ten_minutes_and_three_a_day(db):
     assert not reader_links.allow_request(db, "k", limits)  # three within the day
     age(24 * 60 + 1)
     assert reader_links.allow_request(db, "k", limits)
+
+
+# --- The reader's pages speak their language ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("accept", "lang", "words"), [
+    (None, "fr", ["Désinscription", "Me désinscrire", "Revenir au blog"]),
+    ("en-GB,en;q=0.9", "en", ["Unsubscribe", "Unsubscribe me", "Back to the blog"]),
+])
+def test_the_unsubscribe_page_is_in_the_readers_language(make_app, smtp, accept, lang, words):
+    """French by default, English for a browser that asks for it; the button's POST keeps the language."""
+    client = mail_app(make_app, smtp).test_client()
+    url = unsubscribe_url(told(client, smtp[0]))
+    headers = {"Accept-Language": accept} if accept else {}
+    page = client.get(url, headers=headers).get_data(as_text=True)
+    assert f'<html lang="{lang}">' in page and all(w in page for w in words)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    done = client.post("/api/unsubscribe", headers=ORIGIN,
+                       data={"token": token, "List-Unsubscribe": "One-Click", "lang": lang}).get_data(as_text=True)
+    assert {"fr": "C'est fait", "en": "Done:"}[lang] in html.unescape(done)
+    assert f'<html lang="{lang}">' in done
+
+
+@pytest.mark.parametrize(("accept", "expected"), [
+    (None, ["Vos données", "Recevoir le lien", "Indiquez l"]),
+    ("en", ["Your data", "Send me the link", "Give the e-mail address"]),
+])
+def test_the_privacy_pages_are_in_the_readers_language(make_app, smtp, accept, expected):
+    """The data request form and its refusals, in French by default and in English on request."""
+    client = mail_app(make_app, smtp).test_client()
+    headers = {"Accept-Language": accept} if accept else {}
+    form = html.unescape(client.get("/api/privacy", headers=headers).get_data(as_text=True))
+    assert all(w in form for w in expected)
+    refused = client.post("/api/privacy", headers={**ORIGIN, **headers}, data={"email": "pas une adresse"})
+    assert 422 == refused.status_code
+    assert {None: "n'est pas valide", "en": "is not valid"}[accept] in html.unescape(refused.get_data(as_text=True))
+    expired = client.get("/api/privacy/erase?token=nope", headers=headers).get_data(as_text=True)
+    assert {None: "Lien expiré", "en": "Link expired"}[accept] in expired
