@@ -43,6 +43,7 @@ TEXT = {
         "mail_off": "Des lecteurs ont demandé à être prévenus, mais l'envoi d'e-mails n'est pas configuré (BOUCLE_SMTP_HOST).",
         "refused": "Refusé : {reason}", "missing": "Ce commentaire n'existe plus.", "unknown_theme": "Ce thème n'existe plus.",
         "short_reply": "La réponse publique doit faire entre 2 et 5 000 caractères ; rien n'a été publié.",
+        "number": "n°{n}", "colon": " : ", "anonymous": "Anonyme",
     },
     "en": {
         "heading": "Feedback themes", "moderation": "Moderation", "feedback": "Feedback", "themes": "Themes",
@@ -61,6 +62,7 @@ TEXT = {
         "mail_off": "Some readers asked to be told, but e-mail is not configured (BOUCLE_SMTP_HOST).",
         "refused": "Refused: {reason}", "missing": "This comment no longer exists.", "unknown_theme": "This theme no longer exists.",
         "short_reply": "The public reply must be 2 to 5,000 characters long; nothing was published.",
+        "number": "no. {n}", "colon": ": ", "anonymous": "Anonymous",
     },
 }
 

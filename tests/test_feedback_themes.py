@@ -462,6 +462,21 @@ def test_forms_rename_merge_split_and_move(themed):
     assert "Thèmes fusionnés." in page
 
 
+def test_the_themes_page_speaks_english_to_a_browser_that_asks_for_it(themed):
+    """With Accept-Language: en the themes page and the message after a rename are in English; else French."""
+    client, cv, _, cv_theme, _ = themed
+    csrf = logged_in(client)
+    english = {"Accept-Language": "en"}
+    client.post(f"/admin/themes/{cv_theme}/rename", data={"csrf": csrf, "name": "Envoi du CV"}, headers=english)
+    page = html.unescape(client.get("/admin/themes", headers=english).get_data(as_text=True))
+    assert '<html lang="en">' in page and "Theme renamed." in page and "<h1>Feedback themes</h1>" in page
+    assert "Articles: Négocier son salaire sans gêne (5)" in page and f">no. {cv[0]}</a>" in page
+    client.post(f"/admin/themes/{cv_theme}/rename", data={"csrf": csrf, "name": "Le CV"})
+    french = html.unescape(client.get("/admin/themes").get_data(as_text=True))
+    assert '<html lang="fr">' in french and "Thème renommé." in french and "Articles : Négocier" in french
+    assert f">n°{cv[0]}</a>" in french
+
+
 @pytest.mark.parametrize(("path", "data", "message"), [
     ("rename", {"name": ""}, "Refusé"),
     ("merge", {"other": "abc"}, "Ce thème n'existe plus."),

@@ -1,6 +1,7 @@
 """Product owners review feedback in /admin/feedback, and readers hear back when their item is done."""
 from __future__ import annotations
 
+import html
 import re
 import time
 from email import message_from_bytes
@@ -668,3 +669,34 @@ def test_closing_a_group_tells_a_reader_who_asked_for_both_mails_once(client, sm
     time.sleep(0.5)
     assert ["Votre retour a été pris en compte"] == subjects(inbox, "nadia@exemple.ma")
     assert ["Votre retour a été pris en compte"] == subjects(inbox, "omar@exemple.ma")
+
+
+ENGLISH = {"Accept-Language": "en"}
+
+
+def test_the_review_page_speaks_english_to_a_browser_that_asks_for_it(client):
+    """With Accept-Language: en the review page, its flash messages and its refusals are in English."""
+    cid = comment(client, "L'appli plante quand je postule")
+    login(client)
+    page = html.unescape(client.get("/admin/feedback", headers=ENGLISH).get_data(as_text=True))
+    assert '<html lang="en">' in page and "<h1>Readers' feedback</h1>" in page and "1 item(s)" in page
+    assert ">Problem</span>" in page and ">New</span>" in page and "Retours des lecteurs" not in page
+    client.post(f"/admin/feedback/{cid}/status", headers=ENGLISH,
+                data={"csrf": csrf_of(page), "status": "triaged"})
+    assert f"#{cid}: Triaged." in html.unescape(client.get("/admin/feedback", headers=ENGLISH).get_data(as_text=True))
+    refused = client.post("/admin/feedback/bulk", headers=ENGLISH,
+                          data={"csrf": csrf_of(page), "ids": [str(cid)], "action": "status", "status": "closed"})
+    text = html.unescape(refused.get_data(as_text=True))
+    assert 400 == refused.status_code and '<html lang="en">' in text and "Unknown status: 'closed'." in text
+    bad_filter = html.unescape(client.get("/admin/feedback?lang=de", headers=ENGLISH).get_data(as_text=True))
+    assert "Filter refused: unknown language: 'de'." in bad_filter
+
+
+def test_the_review_page_stays_french_by_default(client):
+    """Without Accept-Language the review page and the message after a status change are in French."""
+    cid = comment(client, "L'appli plante quand je postule")
+    login(client)
+    page = html.unescape(review_page(client))
+    assert '<html lang="fr">' in page and "<h1>Retours des lecteurs</h1>" in page and ">Problème</span>" in page
+    client.post(f"/admin/feedback/{cid}/status", data={"csrf": csrf_of(page), "status": "triaged"})
+    assert f"N°{cid} : Trié." in html.unescape(review_page(client))
