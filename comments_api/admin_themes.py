@@ -44,6 +44,7 @@ TEXT = {
         "refused": "Refusé : {reason}", "missing": "Ce commentaire n'existe plus.", "unknown_theme": "Ce thème n'existe plus.",
         "short_reply": "La réponse publique doit faire entre 2 et 5 000 caractères ; rien n'a été publié.",
         "number": "n°{n}", "colon": " : ", "anonymous": "Anonyme",
+        "reasons": {},  # the feedback store says why in French already
     },
     "en": {
         "heading": "Feedback themes", "moderation": "Moderation", "feedback": "Feedback", "themes": "Themes",
@@ -63,6 +64,11 @@ TEXT = {
         "refused": "Refused: {reason}", "missing": "This comment no longer exists.", "unknown_theme": "This theme no longer exists.",
         "short_reply": "The public reply must be 2 to 5,000 characters long; nothing was published.",
         "number": "no. {n}", "colon": ": ", "anonymous": "Anonymous",
+        # Why a change is refused, by the rule it breaks (the store's own sentences are French).
+        "reasons": {"name": "a theme's name is 1 to {max} characters long", "merge": "a theme cannot be merged into itself",
+                    "split": "tick some of the theme's items, but not all of them",
+                    "move": "only a problem or a suggestion goes in a theme",
+                    "duplicate": "an item can only be the duplicate of another problem or suggestion"},
     },
 }
 
@@ -70,6 +76,13 @@ TEXT = {
 def texts() -> dict:
     # Status names come from the feedback module's words, as the digest shows them.
     return {**admin_texts(), **TEXT[language()], "statuses_names": digest.WORDS[language()]["statuses"]}
+
+
+def _refused(t: dict, exc: Exception, rule: str) -> str:
+    """'Refused: why', in the page's language: the store's sentence in French, the rule in our words otherwise."""
+    rule = "name" if isinstance(exc, feedback_store.BadThemeName) else rule
+    reason = t["reasons"][rule].format(max=feedback_store.THEME_NAME_MAX) if rule in t["reasons"] else exc
+    return t["refused"].format(reason=reason)
 
 
 def _who() -> str:
@@ -119,7 +132,7 @@ def rename(theme_id: int):
         themes.rename(get_db(), theme_id, request.form.get("name", ""))
         flash(t["renamed"], "ok")
     except feedback_store.BadThemeName as exc:
-        flash(t["refused"].format(reason=exc), "error")
+        flash(_refused(t, exc, "name"), "error")
     except feedback_store.UnknownTheme:
         flash(t["unknown_theme"], "error")
     return _back(f"#theme-{theme_id}")
@@ -135,7 +148,7 @@ def merge(theme_id: int):
         themes.merge(get_db(), theme_id, other)
         flash(t["merged"], "ok")
     except feedback_store.BadThemeChange as exc:
-        flash(t["refused"].format(reason=exc), "error")
+        flash(_refused(t, exc, "merge"), "error")
     except feedback_store.UnknownTheme:
         flash(t["unknown_theme"], "error")
     return _back(f"#theme-{theme_id}")
@@ -150,7 +163,7 @@ def split(theme_id: int):
         flash(t["split_done"], "ok")
         return _back(f"#theme-{new_id}")
     except (feedback_store.BadThemeChange, feedback_store.BadThemeName) as exc:
-        flash(t["refused"].format(reason=exc), "error")
+        flash(_refused(t, exc, "split"), "error")
     except feedback_store.UnknownTheme:
         flash(t["unknown_theme"], "error")
     return _back(f"#theme-{theme_id}")
@@ -167,7 +180,7 @@ def move(comment_id: int):
         flash(t["moved"].format(n=comment_id), "ok")
         return _back(f"#theme-{target}")
     except feedback_store.BadThemeChange as exc:
-        flash(t["refused"].format(reason=exc), "error")
+        flash(_refused(t, exc, "move"), "error")
     except feedback_store.UnknownTheme:
         flash(t["unknown_theme"], "error")
     except comments_store.CommentNotFound:
@@ -190,7 +203,7 @@ def duplicate(comment_id: int):
         canonical = feedback_store.mark_duplicate(db, comment_id, of, author=_who())
         flash(t["marked"].format(n=comment_id, of=canonical), "ok")
     except feedback_store.BadDuplicate as exc:
-        flash(t["refused"].format(reason=exc), "error")
+        flash(_refused(t, exc, "duplicate"), "error")
     except comments_store.CommentNotFound:
         flash(t["missing"], "error")
     return _back()

@@ -471,6 +471,11 @@ def test_the_themes_page_speaks_english_to_a_browser_that_asks_for_it(themed):
     page = html.unescape(client.get("/admin/themes", headers=english).get_data(as_text=True))
     assert '<html lang="en">' in page and "Theme renamed." in page and "<h1>Feedback themes</h1>" in page
     assert "Articles: Négocier son salaire sans gêne (5)" in page and f">no. {cv[0]}</a>" in page
+    client.post(f"/admin/themes/{cv_theme}/rename", data={"csrf": csrf, "name": " "}, headers=english)
+    client.post(f"/admin/themes/{cv_theme}/split", data={"csrf": csrf}, headers=english)
+    refused = html.unescape(client.get("/admin/themes", headers=english).get_data(as_text=True))
+    assert "Refused: a theme's name is 1 to 80 characters long" in refused
+    assert "Refused: tick some of the theme's items, but not all of them" in refused
     client.post(f"/admin/themes/{cv_theme}/rename", data={"csrf": csrf, "name": "Le CV"})
     french = html.unescape(client.get("/admin/themes").get_data(as_text=True))
     assert '<html lang="fr">' in french and "Thème renommé." in french and "Articles : Négocier" in french
