@@ -12,7 +12,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 import comments_store
-from conftest import build_site
+from conftest import ROOT, build_site
 from html_helpers import read_page
 
 
@@ -187,11 +187,19 @@ def test_long_dates_of_one_day_in_two_zones_are_each_their_own(tmp_path):
 
 
 def test_the_theme_script_is_minified_once_per_version_with_the_cache(tmp_path):
-    """With the content cache, the minified script is kept and two builds give the same file."""
+    """A script edited since its committed minified copy is, with the content cache, minified once and kept: two
+    builds give the same file."""
+    import shutil
+
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    shutil.rmtree(theme / "minified")
     cache = tmp_path / "cache"
-    first = build_site(tmp_path / "a", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True)
+    first = build_site(tmp_path / "a", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True,
+                       THEME=str(theme))
     kept = list((cache / "minified-js").glob("*.js"))
-    second = build_site(tmp_path / "b", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True)
+    second = build_site(tmp_path / "b", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True,
+                        THEME=str(theme))
     script = "theme/js/comments.js"
     assert len(kept) == 1 and (first / script).read_text(encoding="utf-8").startswith("/*!min*/")
     assert (first / script).read_bytes() == (second / script).read_bytes() == kept[0].read_bytes()
