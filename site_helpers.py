@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_month_names
 from jinja2 import pass_context
@@ -214,13 +215,12 @@ def _month_names(lang: str) -> dict[int, str]:
 @pass_context
 def comment_date(context, value: str, lang: str = "fr") -> str:
     """'26 novembre 2026 à 14:05' in the site's time zone, from a stored UTC ISO string."""
-    from zoneinfo import ZoneInfo
-
     moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(ZoneInfo(context.get("TIMEZONE")
                                                                                          or "UTC"))
     lang = lang if lang in _DATETIME_FORMATS else "fr"
+    # (The hour by hand: strftime took half of this function's time, once per comment.)
     return _DATETIME_FORMATS[lang].format(d=moment.day, month=_month_names(lang)[moment.month], y=moment.year,
-                                          hm=f"{moment:%H:%M}")
+                                          hm=f"{moment.hour:02d}:{moment.minute:02d}")
 
 
 @pass_context
