@@ -205,6 +205,29 @@ def test_the_theme_script_is_minified_once_per_version_with_the_cache(tmp_path):
     assert (first / script).read_bytes() == (second / script).read_bytes() == kept[0].read_bytes()
 
 
+def test_a_cold_build_loads_no_module_that_only_the_api_or_a_new_script_needs(tmp_path):
+    """Checking e-mail addresses, rendering readers' Markdown and minifying a script are not a build's work: a
+    cold build of the demo with comments imports none of their modules."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "comments.db"
+    settings = {"OUTPUT_PATH": str(tmp_path / "out"), "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False,
+                "COMMENTS": {"db": str(db)}}
+    build_site(tmp_path / "first", COMMENTS={"db": str(db)})
+    store = comments_store.open_db(db)
+    comments_store.add_comment(store, "negocier-son-salaire", comments_store.NewComment(
+        author="Nadia", body="Un *très* bon article", email="nadia@example.ma"), moderation="none")
+    store.close()
+    script = ("import sys; from pelican import Pelican; from pelican.settings import read_settings; "
+              f"Pelican(read_settings('pelicanconf.py', override={settings!r})).run(); "
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'email_validator', 'markdown_it', 'nh3', "
+              "'calmjs'}))")
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    page = (tmp_path / "out" / "negocier-son-salaire" / "index.html").read_text(encoding="utf-8")
+    assert ("[]", True) == (run.stdout.strip().splitlines()[-1], "<em>très</em>" in page)
+
+
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
 
 
