@@ -70,18 +70,19 @@ def seed_comments(db_path: Path, posts: int, comments: int, seed: int = 11) -> N
     db.close()
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
-    """Run `cmd`; return (seconds, CPU seconds, peak RSS in MiB) of that process alone.
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float, float, float]:
+    """Run `cmd`; return (seconds, CPU seconds, peak RSS in MiB, system CPU seconds) of that process alone.
 
     CPU time (user + system) is what a busy shared machine disturbs least: the other work stretches the wall
-    time of a build, much less the CPU time it needs."""
+    time of a build, much less the CPU time it needs. Its system part (the kernel creating folders and files)
+    is reported apart: it varies most from one run to the next."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"build failed: {' '.join(cmd)}\n{proc.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, usage.ru_stime
 
 
 def bake_worker(tmp: Path, bakes: int, posts: int) -> None:
@@ -152,12 +153,14 @@ def main() -> None:
         seconds: dict[str, list[float]] = {name: [] for name in runs}
         cpu: dict[str, list[float]] = {name: [] for name in runs}
         peaks: dict[str, list[float]] = {name: [] for name in runs}
+        system: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(args.rounds):
             for name, cmd in runs.items():
                 out = Path(cmd[cmd.index("-o") + 1])
                 if out.exists():
                     subprocess.run(["rm", "-rf", str(out)], check=True)
-                took, used, peak = timed(cmd, ROOT)
+                took, used, peak, kernel = timed(cmd, ROOT)
+                system[name].append(kernel)
                 seconds[name].append(took)
                 cpu[name].append(used)
                 peaks[name].append(peak)
@@ -169,7 +172,12 @@ def main() -> None:
             each_cpu = ", ".join(f"{s:.1f}" for s in cpu[name])
             print(f"{name:<66} {statistics.median(seconds[name]):9.1f} {each:>30} {statistics.median(cpu[name]):6.1f} "
                   f"{each_cpu:>30} {statistics.median(peaks[name]):9.0f} {files:6d}")
-        for what, values in (("wall", seconds), ("CPU", cpu)):
+        user = {name: [c - k for c, k in zip(cpu[name], system[name])] for name in runs}
+        for name in runs:
+            print(f"{name}: CPU user {statistics.median(user[name]):.2f} s "
+                  f"({', '.join(f'{u:.2f}' for u in user[name])}), system {statistics.median(system[name]):.2f} s "
+                  f"({', '.join(f'{k:.2f}' for k in system[name])})")
+        for what, values in (("wall", seconds), ("CPU", cpu), ("CPU user", user)):
             ratios = [o / p for o, p in zip(values[ours_name], values[plain_name])]
             print(f"{what} time ratio ours / plain Pelican: "
                   f"{statistics.median(values[ours_name]) / statistics.median(values[plain_name]):.2f} (median of the "

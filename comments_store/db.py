@@ -50,6 +50,13 @@ def is_postgres(db) -> bool:
     return isinstance(db, postgres.PostgresDatabase)
 
 
+def has_table(db, name: str) -> bool:
+    """Whether the database holds the table `name` (another module's tables exist once that module prepared them)."""
+    sql = ("SELECT to_regclass(?) IS NOT NULL" if is_postgres(db) else
+           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
+    return bool(db.execute(sql, [name]).fetchone()[0])
+
+
 def open_db(path: str | os.PathLike, *, migrate: bool = True) -> Database:
     """Open (and create) the database at `path` (or a postgresql:// URL), ready for several threads and processes."""
     if postgres.is_url(path):

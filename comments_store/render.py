@@ -1,11 +1,8 @@
 """Markdown from readers to safe HTML: CommonMark without raw HTML or images, then nh3's allow-list."""
 from __future__ import annotations
 
+import functools
 import re
-
-import nh3
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "a"}
 # "*" empties the attributes nh3 would otherwise allow on every tag (title, lang).
@@ -19,6 +16,8 @@ _URL = re.compile(r"(?:https?://|mailto:|www\.)", re.I)
 
 
 def _image_as_text(renderer, tokens, idx, options, env) -> str:
+    from markdown_it.common.utils import escapeHtml
+
     token = tokens[idx]
     return escapeHtml(f"![{token.content}]({token.attrGet('src') or ''})")
 
@@ -34,13 +33,19 @@ def _heading_close(renderer, tokens, idx, options, env) -> str:
 # markdown-it-py rather than Python-Markdown: its parser stays linear in the length of the text (5,000 `[` took
 # Python-Markdown 4 s, markdown-it 0.06 s), and it caps nesting. Readers' raw HTML is shown as text, never
 # parsed (html=False); an image is shown as the Markdown that asked for it; a line break is a <br> (breaks).
-# The parser keeps no state between calls, so one serves every thread.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True, "maxNesting": MAX_NESTING})
-_MARKDOWN.add_render_rule("image", _image_as_text)
-# A reader's "# Title" is emphasis in a comment, not a heading of the page's outline (which h1-h6 would join):
-# bold text in its own paragraph, where nh3 would otherwise strip the tags and run it into the next line.
-_MARKDOWN.add_render_rule("heading_open", _heading_open)
-_MARKDOWN.add_render_rule("heading_close", _heading_close)
+# The parser keeps no state between calls, so one serves every thread. It is made (and markdown-it and nh3
+# imported) at the first comment with a mark: the site's build imports this module and renders nothing (0.03 s).
+@functools.cache
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False, "breaks": True, "maxNesting": MAX_NESTING})
+    parser.add_render_rule("image", _image_as_text)
+    # A reader's "# Title" is emphasis in a comment, not a heading of the page's outline (which h1-h6 would
+    # join): bold text in its own paragraph, where nh3 would otherwise strip the tags and run it into the next line.
+    parser.add_render_rule("heading_open", _heading_open)
+    parser.add_render_rule("heading_close", _heading_close)
+    return parser
 
 
 # What can make a text more than paragraphs of plain lines: Markdown's inline marks, entities and HTML-like text,
@@ -72,7 +77,9 @@ def render(body: str) -> str:
         # Without a mark the parser has nothing to find: the same HTML without it (tests/test_render.py compares
         # both ways), a tenth of a comment post's time.
         return _paragraphs(body)
-    html = _MARKDOWN.render(body)
+    import nh3
+
+    html = _markdown().render(body)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

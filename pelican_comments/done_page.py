@@ -23,8 +23,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 import comments_store
+from comments_store.db import has_table
 from comments_store.clock import parse_iso
-from feedback import store as feedback_store
 
 from . import selective
 
@@ -69,7 +69,7 @@ def pages_of(settings: dict) -> dict[str, dict[str, str]]:
     return {lang: {**value, **(chosen.get(lang) or {})} for lang, value in DEFAULTS.items()}
 
 
-def read_done(db_path: str) -> tuple[list[feedback_store.DoneItem], dict[int, tuple[int, str]]]:
+def read_done(db_path: str) -> tuple[list, dict[int, tuple[int, str]]]:
     """The done items and their themes; nothing (and a log line) when the database cannot be read."""
     if not comments_store.postgres.is_url(db_path) and not os.path.exists(db_path):
         return [], {}
@@ -79,6 +79,12 @@ def read_done(db_path: str) -> tuple[list[feedback_store.DoneItem], dict[int, tu
         log.warning("pelican_comments: cannot open %s for the done page (%s); it lists nothing", db_path, exc)
         return [], {}
     try:
+        if not has_table(db, "feedback_status"):
+            # Feedback never tagged nor reviewed: nothing is done. Without loading the feedback modules, whose
+            # import (the tagger's cues) took a tenth of a second of every build.
+            return [], {}
+        from feedback import store as feedback_store
+
         feedback_store.prepare(db)
         done = feedback_store.done_items(db)
         return done, feedback_store.theme_names(db, [d.comment_id for d in done])
@@ -167,4 +173,11 @@ def get_generators(_pelican):
 def register() -> None:
     signals.get_generators.connect(get_generators)
     # Closing an item moves no thread counter: a selective bake must know the page (and the links to it) changed.
-    selective.depends_on(feedback_store.public_state)
+    selective.depends_on(public_state)
+
+
+def public_state(db) -> tuple:
+    """feedback.store's fingerprint of the page, that module loaded only when a selective bake asks for it."""
+    from feedback import store as feedback_store
+
+    return feedback_store.public_state(db)

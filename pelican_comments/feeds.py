@@ -36,16 +36,25 @@ def write_feed(path: str, title: str, link: str, feed_url: str, entries: Iterabl
     """
     items = []
     latest = None
+    titles: dict[str, str] = {}  # each article's title escaped once, not once per comment
     for comment, article_title, article_url in entries:
         published = parse_iso(comment.created_at)
         updated = parse_iso(comment.edited_at) if comment.edited_at else published
         latest = updated if latest is None or updated > latest else latest
         permalink = f"{article_url}#comment-{comment.id}"
+        escaped_title = titles.get(article_title)
+        if escaped_title is None:
+            escaped_title = titles[article_title] = escape(article_title)
+        author = escape(comment.author)
+        # (Escaping is character by character, so the pieces are escaped apart; RFC 3339 dates hold nothing to
+        # escape.)
+        published_text = rfc3339_date(published)
         items.append("".join((
-            "<entry>", _element("title", f"{comment.author} — {article_title}"), _link(permalink, "alternate"),
-            _element("published", rfc3339_date(published)), _element("updated", rfc3339_date(updated)),
-            "<author>", _element("name", comment.author), "</author>", _element("id", permalink),
-            '<summary type="html">', escape(str(Markup(comment.html))), "</summary></entry>",
+            "<entry><title>", author, " — ", escaped_title, "</title><link href=", quoteattr(permalink),
+            ' rel="alternate"/><published>', published_text, "</published><updated>",
+            published_text if updated is published else rfc3339_date(updated), "</updated><author><name>", author,
+            "</name></author><id>", escape(permalink), '</id><summary type="html">', escape(str(Markup(comment.html))),
+            "</summary></entry>",
         )))
     if latest is None:
         latest = updated_if_empty or dt.datetime.now(tz=dt.timezone.utc)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
 import comments_store
-from conftest import build_site
+from comments_store.db import has_table
+from conftest import ROOT, build_site
 from feedback import store as feedback_store
 from html_helpers import read_page
 from pelican_comments.rebuild import store_state
@@ -188,6 +191,29 @@ def test_the_fingerprint_without_feedback_tables_is_that_of_empty_ones(new_datab
         before = store_state(location)()
         feedback_store.prepare(db)
         assert before == store_state(location)()
+    finally:
+        db.close()
+
+
+def test_a_build_loads_no_feedback_module_when_the_feedback_tables_were_never_made(new_database, backend, tmp_path):
+    """A blog whose feedback was never tagged builds its (empty) done page without importing feedback.store."""
+    if backend == "postgresql":
+        pytest.skip("the PostgreSQL test databases come from a template that already holds the feedback tables")
+    settings = {"OUTPUT_PATH": str(tmp_path / "out"), "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False,
+                "COMMENTS": {"db": new_database("bare")}}
+    script = ("import sys; from pelican import Pelican; from pelican.settings import read_settings; "
+              f"Pelican(read_settings('pelicanconf.py', override={settings!r})).run(); "
+              "print(sorted(m for m in sys.modules if m == 'feedback' or m.startswith('feedback.')))")
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    page = (tmp_path / "out" / "nous-l-avons-fait" / "index.html").read_text(encoding="utf-8")
+    assert ("[]", True) == (run.stdout.strip().splitlines()[-1], "Rien pour le moment" in page)
+
+
+def test_has_table_tells_a_table_of_the_database_from_a_missing_one(new_database):
+    """The done page asks whether the feedback tables exist before loading the feedback modules."""
+    db = comments_store.open_db(new_database("tables"))
+    try:
+        assert [True, False] == [has_table(db, "threads"), has_table(db, "no_such_table")]
     finally:
         db.close()
 

@@ -12,7 +12,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 import comments_store
-from conftest import build_site
+from conftest import ROOT, build_site
 from html_helpers import read_page
 
 
@@ -187,14 +187,45 @@ def test_long_dates_of_one_day_in_two_zones_are_each_their_own(tmp_path):
 
 
 def test_the_theme_script_is_minified_once_per_version_with_the_cache(tmp_path):
-    """With the content cache, the minified script is kept and two builds give the same file."""
+    """A script edited since its committed minified copy is, with the content cache, minified once and kept: two
+    builds give the same file."""
+    import shutil
+
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    shutil.rmtree(theme / "minified")
     cache = tmp_path / "cache"
-    first = build_site(tmp_path / "a", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True)
+    first = build_site(tmp_path / "a", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True,
+                       THEME=str(theme))
     kept = list((cache / "minified-js").glob("*.js"))
-    second = build_site(tmp_path / "b", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True)
+    second = build_site(tmp_path / "b", CACHE_PATH=str(cache), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True,
+                        THEME=str(theme))
     script = "theme/js/comments.js"
     assert len(kept) == 1 and (first / script).read_text(encoding="utf-8").startswith("/*!min*/")
     assert (first / script).read_bytes() == (second / script).read_bytes() == kept[0].read_bytes()
+
+
+def test_a_cold_build_loads_no_module_that_only_the_api_or_a_new_script_needs(tmp_path):
+    """Checking e-mail addresses, rendering readers' Markdown and minifying a script are not a build's work: a
+    cold build of the demo with comments imports none of their modules."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "comments.db"
+    settings = {"OUTPUT_PATH": str(tmp_path / "out"), "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False,
+                "COMMENTS": {"db": str(db)}}
+    build_site(tmp_path / "first", COMMENTS={"db": str(db)})
+    store = comments_store.open_db(db)
+    comments_store.add_comment(store, "negocier-son-salaire", comments_store.NewComment(
+        author="Nadia", body="Un *très* bon article", email="nadia@example.ma"), moderation="none")
+    store.close()
+    script = ("import sys; from pelican import Pelican; from pelican.settings import read_settings; "
+              f"Pelican(read_settings('pelicanconf.py', override={settings!r})).run(); "
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'email_validator', 'markdown_it', 'nh3', "
+              "'calmjs'}))")
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    page = (tmp_path / "out" / "negocier-son-salaire" / "index.html").read_text(encoding="utf-8")
+    assert ("[]", True) == (run.stdout.strip().splitlines()[-1], "<em>très</em>" in page)
 
 
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)

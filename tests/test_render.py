@@ -205,7 +205,7 @@ def test_render_never_raises_and_nh3_has_nothing_left_to_remove(body):
 
 def render_with_the_parser(body: str) -> str:
     """What render gives when every text goes through markdown-it and nh3."""
-    html = render_module._MARKDOWN.render(body)
+    html = render_module._markdown().render(body)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=ALLOWED_SCHEMES,
                      link_rel=LINK_REL, strip_comments=True, url_relative="deny").strip()
 
