@@ -24,7 +24,6 @@ import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from operator import itemgetter
 
 import numpy
 from sqlite_utils import Database
@@ -34,8 +33,7 @@ from comments_store.clock import parse_iso, to_iso
 from . import store
 from .text import fold
 
-__all__ = ["JOIN_AT", "Report", "all_themes", "merge", "move", "overview", "rename", "similarity", "split", "theme_names", "update",
-           "vector"]
+__all__ = ["JOIN_AT", "Report", "all_themes", "merge", "move", "overview", "rename", "split", "theme_names", "update"]
 
 # Cosine similarity from which an item joins a theme (or another item, to propose one). Chosen on the
 # examples of tests/test_feedback_themes.py: rewordings of one complaint, in French or English, score 0.24-0.6,
@@ -195,16 +193,6 @@ class Rows:
         numpy.cumsum(numpy.minimum(sizes, keep), out=starts[1:])
         return cls(starts, features, weights / norms[rows])
 
-    @classmethod
-    def of(cls, vectors: list[dict[str, float]]) -> Rows:
-        """Vectors given as {gram: weight} (tests and tools), taken as they are."""
-        sizes = [len(v) for v in vectors]
-        starts = numpy.zeros(len(vectors) + 1, dtype=numpy.int64)
-        numpy.cumsum(sizes, out=starts[1:])
-        features = numpy.fromiter((_gram_id(f) for v in vectors for f in v), dtype=numpy.int64, count=sum(sizes))
-        weights = numpy.fromiter((w for v in vectors for w in v.values()), dtype=float, count=sum(sizes))
-        return cls(starts, features, weights)
-
     def entries(self, chosen: list[int] | numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         """(position in `chosen`, gram, weight) of every gram of the chosen vectors, in order."""
         chosen = numpy.asarray(chosen, dtype=numpy.int64)
@@ -242,17 +230,6 @@ class Vectoriser:
 
     def vector(self, i: int) -> dict[str, float]:
         return self.rows.named(i)
-
-
-def vector(text: str) -> dict[str, float]:
-    """A text's vector on its own (document frequencies of 1): for comparing two texts in tests and tools."""
-    return Vectoriser([text]).vector(0)
-
-
-def similarity(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(f, 0.0) for f, w in a.items())
 
 
 def centres(vectors: Rows, samples: list[list[int]]) -> Rows:

@@ -23,8 +23,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 import comments_store
-from comments_store.db import has_table
 from comments_store.clock import parse_iso
+from comments_store.db import has_table
 
 from . import selective
 
